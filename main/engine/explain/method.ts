@@ -1,0 +1,42 @@
+// One interface for every explanation method (Captum-style: one file per method, one signature). A method reads
+// what it needs from a per-image context (activations and gradients cached across methods) and returns a raw map at
+// the input's resolution, before any normalization.
+import type { z } from 'zod';
+import type { tf } from '../tf';
+import type { CutPoint } from '../model/cut-points';
+import type { VisionModel } from '../model/vision-model';
+import type { ImageContext } from './image-context';
+
+/** Options a user can give any method from the CLI or a job spec; each method takes those that apply to it. */
+export interface MethodOptions {
+  /** N, the number of integration steps (path methods). */
+  steps?: number;
+  /** Cut point names (DIX and CAM methods). */
+  layers?: string[];
+  /** Baseline: 'channel-min' | 'zero' for DIX, 'black' | 'zero' for IG. */
+  baseline?: string;
+  /** Interpolants per forward/backward batch (default: all N at once). */
+  batchSize?: number;
+  /** Min-max normalize each layer's map before DIX aggregation (default false, as the paper). */
+  normalizeLayers?: boolean;
+}
+
+export interface ExplanationMethod<P extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  /** Bumped when the computation changes, so stored maps of an older version are not reused. */
+  version: number;
+  title: string;
+  /** One line for --help and the UI. */
+  summary: string;
+  /** Turns generic options into this method's full parameters (defaults filled in), stored as provenance. */
+  resolveParams(vm: VisionModel, options: MethodOptions): P;
+  /** Cut points this method reads activations at, so that one prefix forward pass can serve every method. */
+  cutPoints(vm: VisionModel, params: P): CutPoint[];
+  /** The raw map [H, W] at input resolution. Runs inside the caller's tf.tidy. */
+  explain(ctx: ImageContext, params: P): tf.Tensor2D;
+}
+
+export type AnyMethod = ExplanationMethod<Record<string, unknown>>;
+
+/** Validates options against a zod schema with a UserError naming the method. */
+export type ParamsSchema<P> = z.ZodType<P>;

@@ -1,0 +1,73 @@
+// DIX for CNNs (paper Sec. 3, Eq. 5; SPEC Sec. 1). Per cut point l in S:
+//   m^l = psi( (x^l - z^l)/N ⊙ sum_{n=1..N} phi(r^l(n/N), g^l(n/N)) ),   z^l = per-channel spatial minimum,
+// psi = channel mean then bilinear resize to the input, and m_DIX = mean over S of m^l (or their product for the
+// DIX2-MUL ablation). DIX1/2/3, DIX2-MUL and DIX3-GRADS are configurations of this one function.
+import { tf } from '../../tf';
+import type { VisionModel } from '../../model/vision-model';
+import type { ExplanationMethod, MethodOptions } from '../method';
+import type { ImageContext } from '../image-context';
+import { minMax, psi } from '../map-ops';
+import { channelMinBaseline, pathIntegral, type Integrand } from '../path-integral';
+import { cutsByName, layerNames, oneOf, positiveInt } from './params';
+
+export const DIX_BASELINES = ['channel-min', 'zero'] as const;
+
+export type DixParams = {
+  layers: string[];
+  steps: number;
+  baseline: (typeof DIX_BASELINES)[number];
+  integrand: Integrand;
+  aggregate: 'mean' | 'product';
+  normalizeLayers: boolean;
+  batchSize: number;
+};
+
+export interface DixVariant {
+  id: string;
+  title: string;
+  summary: string;
+  layerCount: number;
+  integrand: Integrand;
+  aggregate: 'mean' | 'product';
+}
+
+/** m^l for one cut point, [H, W]. */
+export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams): tf.Tensor2D {
+  const cut = cutsByName(ctx.vm, [layer])[0];
+  const x = ctx.activation(cut);
+  const z = p.baseline === 'zero' ? tf.zerosLike(x) : channelMinBaseline(x);
+  const a = pathIntegral({ model: ctx.vm.model, cut: cut.tensor, activation: x, baseline: z, targetClass: ctx.targetClass,
+    steps: p.steps, integrand: p.integrand, batchSize: p.batchSize });
+  return psi(a as tf.Tensor4D, ctx.height, ctx.width);
+}
+
+export function dixMethod(v: DixVariant): ExplanationMethod<DixParams> {
+  return {
+    id: v.id,
+    version: 1,
+    title: v.title,
+    summary: v.summary,
+    resolveParams(vm: VisionModel, o: MethodOptions): DixParams {
+      const steps = positiveInt(v.id, 'steps', o.steps, 10);
+      return {
+        layers: layerNames(vm, o, v.layerCount, v.id),
+        steps,
+        baseline: oneOf(v.id, 'baseline', o.baseline, DIX_BASELINES, 'channel-min'),
+        integrand: v.integrand,
+        aggregate: v.aggregate,
+        normalizeLayers: o.normalizeLayers ?? false,
+        batchSize: positiveInt(v.id, 'batch-size', o.batchSize, steps),
+      };
+    },
+    cutPoints: (vm, p) => cutsByName(vm, p.layers),
+    explain(ctx, p) {
+      const maps = p.layers.map((l) => {
+        const m = dixLayerMap(ctx, l, p);
+        return p.normalizeLayers ? minMax(m) : m;
+      });
+      if (maps.length === 1) return maps[0];
+      if (p.aggregate === 'product') return maps.reduce((acc, m) => tf.mul(acc, m)) as tf.Tensor2D;
+      return tf.div(tf.addN(maps), maps.length) as tf.Tensor2D;
+    },
+  };
+}

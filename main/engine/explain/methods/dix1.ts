@@ -1,0 +1,11 @@
+// DIX1: DIX at the last block output L (paper Sec. 3 and 5.4).
+import { dixMethod } from './dix-base';
+
+export const dix1 = dixMethod({
+  id: 'dix1',
+  title: 'DIX1',
+  summary: 'DIX at the last block output L',
+  layerCount: 1,
+  integrand: 'activation-times-gradient',
+  aggregate: 'mean',
+});

@@ -1,0 +1,27 @@
+// Every explanation method by id. Adding a method = one file in methods/ and one line here.
+import { UserError } from '../errors';
+import type { AnyMethod, ExplanationMethod } from './method';
+import { dix1 } from './methods/dix1';
+import { dix2 } from './methods/dix2';
+import { dix3 } from './methods/dix3';
+import { dix2Mul } from './methods/dix2-mul';
+import { dix3Grads } from './methods/dix3-grads';
+import { ig } from './methods/ig';
+import { gradcam } from './methods/gradcam';
+import { gradcamPlusPlus } from './methods/gradcam-plus-plus';
+import { xgradcam } from './methods/xgradcam';
+import { layercam } from './methods/layercam';
+
+const METHODS: ExplanationMethod<any>[] = [dix1, dix2, dix3, dix2Mul, dix3Grads, ig, gradcam, gradcamPlusPlus, xgradcam, layercam];
+
+export const METHOD_IDS = METHODS.map((m) => m.id);
+
+export function getMethod(id: string): AnyMethod {
+  const m = METHODS.find((x) => x.id === id);
+  if (!m) throw new UserError(`Unknown method "${id}".`, `Use one of: ${METHOD_IDS.join(', ')}.`);
+  return m as AnyMethod;
+}
+
+export function listMethods(): AnyMethod[] {
+  return METHODS as AnyMethod[];
+}

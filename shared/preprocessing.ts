@@ -1,0 +1,24 @@
+// How a model wants its input: stored as preprocessing.json beside model.json.
+// The dataset loader turns any image into exactly this tensor layout (H x W x C, float32).
+import { z } from 'zod';
+
+export const PreprocessingSchema = z
+  .object({
+    /** Input height and width in pixels; images of any size are resized (bilinear) to this. */
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+    /** 1 = grayscale (luma of RGB), 3 = RGB. */
+    channels: z.union([z.literal(1), z.literal(3)]),
+    /** Pixel bytes are divided by this first: 255 maps to [0, 1]. */
+    scale: z.number().positive().default(255),
+    /** Then (v - mean[c]) / std[c] per channel; one entry, or one per channel. */
+    mean: z.array(z.number()).min(1).default([0]),
+    std: z.array(z.number().positive()).min(1).default([1]),
+    /** Class names in output order, if known. */
+    classNames: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type Preprocessing = z.infer<typeof PreprocessingSchema>;
+
+export const PREPROCESSING_FILE = 'preprocessing.json';
