@@ -37,9 +37,9 @@ export function buildVgg(depth: 11 | 16 | 19, opts: ArchOptions): InstanceType<t
   x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as SymbolicTensor;
   const fc = scaled(4096, width);
   x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: heNormal(seed, ++salt), name: 'fc1' }).apply(x) as SymbolicTensor;
-  x = tfl.layers.dropout({ rate: 0.5, name: 'fc1_dropout' }).apply(x) as SymbolicTensor;
+  x = tfl.layers.dropout({ rate: 0.5, seed, name: 'fc1_dropout' }).apply(x) as SymbolicTensor;
   x = tfl.layers.dense({ units: fc, activation: 'relu', kernelInitializer: heNormal(seed, ++salt), name: 'fc2' }).apply(x) as SymbolicTensor;
-  x = tfl.layers.dropout({ rate: 0.5, name: 'fc2_dropout' }).apply(x) as SymbolicTensor;
+  x = tfl.layers.dropout({ rate: 0.5, seed: seed === undefined ? undefined : seed + 1, name: 'fc2_dropout' }).apply(x) as SymbolicTensor;
   const logits = tfl.layers.dense({ units: numClasses, kernelInitializer: glorotUniform(seed, ++salt), name: 'logits' })
     .apply(x) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: logits, name: `vgg${depth}` });

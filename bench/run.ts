@@ -1,0 +1,114 @@
+// `npm run bench`: per-image time of every method on a VGG-16-shaped model at 224x224 and on the small CNN at
+// 28x28, on each available backend, measured side by side in one run (medians, and the ratios the engine promises:
+// DIX1/Grad-CAM, DIX3/IG, DIX3/Grad-CAM); the prefix-once design against a naive DIX that reruns the prefix per
+// interpolant; and the tensor count after 1 and after 100 images. Options: --quick (fewer images), --width X (VGG
+// width multiplier, default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --out FILE (JSON).
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { tf } from '../main/engine/tf';
+import { initBackend, tryBackend, type BackendName } from '../main/engine/backend/select-backend';
+import { buildArchitecture } from '../main/engine/model/architectures/registry';
+import { wrapModel, type VisionModel } from '../main/engine/model/vision-model';
+import { explainImage, planMethods } from '../main/engine/explain/explain-image';
+import { METHOD_IDS } from '../main/engine/explain/registry';
+import { naiveDixPerInterpolant } from './naive-dix';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
+  out: { type: 'string' }, 'leak-images': { type: 'string' } } });
+const quick = Boolean(values.quick);
+const vggWidth = Number(values.width ?? 0.25);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+interface Row { backend: string; model: string; method: string; medianMs: number; runs: number }
+
+/** Times every method on `images` random inputs, methods interleaved per image so that drift hits all alike. */
+function timeMethods(vm: VisionModel, backend: string, label: string, images: number, warmup = 1): Row[] {
+  const { height: h, width: w, channels: c } = vm.preprocessing;
+  const plans = METHOD_IDS.map((id) => planMethods(vm, [id], {}));
+  const times = new Map<string, number[]>(METHOD_IDS.map((id) => [id, []]));
+  for (let i = 0; i < warmup + images; i++) {
+    const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', i) as tf.Tensor4D;
+    for (const plan of plans) {
+      const t0 = performance.now();
+      explainImage(vm, x, plan); // includes the prefix forward pass and reading the map back
+      if (i >= warmup) times.get(plan[0].method.id)!.push(performance.now() - t0);
+    }
+    x.dispose();
+  }
+  return METHOD_IDS.map((id) => ({ backend, model: label, method: id, medianMs: median(times.get(id)!), runs: images }));
+}
+
+function leakCheck(vm: VisionModel, n: number): { after1: number; afterN: number; n: number } {
+  const { height: h, width: w, channels: c } = vm.preprocessing;
+  const plan = planMethods(vm, METHOD_IDS, {});
+  let after1 = 0;
+  for (let i = 1; i <= n; i++) {
+    const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', i) as tf.Tensor4D;
+    explainImage(vm, x, plan);
+    x.dispose();
+    if (i === 1) after1 = tf.memory().numTensors;
+  }
+  return { after1, afterN: tf.memory().numTensors, n };
+}
+
+const available: BackendName[] = [];
+for (const b of (values.backends ?? 'wasm,cpu').split(',') as BackendName[]) {
+  try { await tryBackend(b); available.push(b); } catch { /* not here */ }
+}
+const rows: Row[] = [];
+const naive: Array<{ backend: string; prefixOnceMs: number; naiveMs: number }> = [];
+let leak: ReturnType<typeof leakCheck> | null = null;
+const started = new Date().toISOString();
+for (const b of available) {
+  const info = await initBackend(b);
+  const small = wrapModel(buildArchitecture('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 1 }), null, 'bench', null);
+  rows.push(...timeMethods(small, `${info.name} (${info.detail})`, 'small-cnn 28x28', quick ? 5 : 20, 2));
+  if (!leak && b === available[0]) leak = leakCheck(small, Number(values['leak-images'] ?? 100));
+  const vggImages = b === 'cpu' ? 1 : quick ? 2 : 3;
+  if (b === 'cpu' && quick) { small.model.dispose(); continue; }
+  const vgg = wrapModel(buildArchitecture('vgg16', { inputShape: [224, 224, 3], numClasses: 1000, width: vggWidth, seed: 1 }), null, 'bench', null);
+  rows.push(...timeMethods(vgg, `${info.name} (${info.detail})`, `vgg16 x${vggWidth} 224x224`, vggImages, 1));
+  if (b === available[0]) {
+    const x = tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const plan = planMethods(vgg, ['dix3'], {});
+    const a: number[] = [];
+    const n: number[] = [];
+    for (let i = 0; i < vggImages + 1; i++) {
+      let t0 = performance.now();
+      explainImage(vgg, x, plan);
+      if (i) a.push(performance.now() - t0);
+      t0 = performance.now();
+      naiveDixPerInterpolant(vgg, x, plan[0].params as { layers: string[]; steps: number });
+      if (i) n.push(performance.now() - t0);
+    }
+    x.dispose();
+    naive.push({ backend: info.name, prefixOnceMs: median(a), naiveMs: median(n) });
+  }
+  vgg.model.dispose();
+  small.model.dispose();
+}
+
+const get = (backend: string, model: string, m: string) => rows.find((r) => r.backend === backend && r.model === model && r.method === m)?.medianMs ?? NaN;
+console.log(`\nDIX Workbench benchmark, ${started}, Node ${process.version}, ${(await import('node:os')).cpus()[0].model} x ${(await import('node:os')).cpus().length}`);
+console.log('\nMedian ms per image (prefix forward pass, method, map read back):\n');
+const groups = [...new Set(rows.map((r) => `${r.backend}|${r.model}`))];
+console.log(`| method | ${groups.map((g) => g.replace('|', ', ')).join(' | ')} |`);
+console.log(`|---|${groups.map(() => '---:').join('|')}|`);
+for (const m of METHOD_IDS) console.log(`| ${m} | ${groups.map((g) => get(g.split('|')[0], g.split('|')[1], m).toFixed(1)).join(' | ')} |`);
+console.log('\nRatios (same run, same backend):\n');
+console.log('| backend, model | DIX1/Grad-CAM | DIX3/IG | DIX3/Grad-CAM |');
+console.log('|---|---:|---:|---:|');
+for (const g of groups) {
+  const [b, mdl] = g.split('|');
+  const r = (x: string, y: string) => (get(b, mdl, x) / get(b, mdl, y)).toFixed(2);
+  console.log(`| ${b}, ${mdl} | ${r('dix1', 'gradcam')} | ${r('dix3', 'ig')} | ${r('dix3', 'gradcam')} |`);
+}
+for (const n of naive) {
+  console.log(`\nDIX3 on vgg16 x${vggWidth} 224x224, ${n.backend}: prefix once + batched tail ${n.prefixOnceMs.toFixed(0)} ms; prefix rerun per interpolant ${n.naiveMs.toFixed(0)} ms (${(n.naiveMs / n.prefixOnceMs).toFixed(2)}x slower)`);
+}
+if (leak) console.log(`\nTensors after 1 image: ${leak.after1}; after ${leak.n} images: ${leak.afterN} (${leak.after1 === leak.afterN ? 'flat' : 'LEAK'})`);
+if (values.out) writeFileSync(values.out, JSON.stringify({ started, rows, naive, leak }, null, 2));

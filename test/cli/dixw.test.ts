@@ -1,0 +1,146 @@
+// The dixw command end to end in real child processes: synthesize data, train, list layers, explain with every
+// output format, and the bad-input contract (clear message, exit status 1, no stack trace; bad images skipped).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, hasStackTrace } from '../helpers/run-cli';
+import { readNpy } from '../../main/engine/data/npy';
+import { tf } from '../../main/engine/tf';
+import { initBackend } from '../../main/engine/backend/select-backend';
+import { loadVisionModel } from '../../main/engine/model/vision-model';
+import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
+
+let dir: string;
+let data: string;
+let model: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dixw-cli-'));
+  data = join(dir, 'data');
+  model = join(dir, 'model');
+  const s = runCli(['dataset', 'synth', '--out', data, '--n', '24', '--size', '24', '--classes', '3', '--seed', '5']);
+  assert.equal(s.status, 0, s.stderr);
+  const t = runCli(['train', '--data', data, '--arch', 'small-cnn', '--epochs', '1', '--width', '0.25', '--out', model, '--seed', '3', '--json']);
+  assert.equal(t.status, 0, t.stderr);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('dixw --help lists every command and exits 0', () => {
+  const r = runCli(['--help']);
+  assert.equal(r.status, 0);
+  for (const c of ['demo', 'explain', 'train', 'layers', 'methods', 'dataset', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${c} `));
+});
+
+test('train writes a LayersModel folder with preprocessing.json and a per-epoch training log', () => {
+  for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'training-log.json']) assert.ok(existsSync(join(model, f)), f);
+  const prep = JSON.parse(readFileSync(join(model, 'preprocessing.json'), 'utf8'));
+  assert.deepEqual([prep.height, prep.width, prep.channels], [24, 24, 3]);
+  assert.deepEqual(prep.classNames, ['circle', 'square', 'triangle']);
+  const log = JSON.parse(readFileSync(join(model, 'training-log.json'), 'utf8'));
+  assert.equal(log.epochs.length, 1);
+  assert.ok(log.epochs[0].trainAccuracy >= 0 && log.epochs[0].trainAccuracy <= 1);
+  assert.equal(log.seed, 3);
+});
+
+test('layers --json names the default L, L-1, L-2 block outputs', () => {
+  const r = runCli(['layers', '--model', model, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.defaults, { L: 'block3_pool', 'L-1': 'block2_pool', 'L-2': 'block1_pool' });
+  assert.ok(!j.cuts.some((c: { name: string }) => c.name === 'logits'), 'the output layer is not a cut point');
+});
+
+test('explain writes raw .npy maps, the exact inputs and targets.json, and PNG overlays', () => {
+  const npy = join(dir, 'npy');
+  const png = join(dir, 'png');
+  const r = runCli(['explain', '--model', model, '--data', data, '--methods', 'dix3,gradcam,ig', '--limit', '3', '--npy', npy, '--png', png, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.images.length, 3);
+  assert.equal(summary.backend.name, 'wasm');
+  const first = summary.images[0].image.replace(/\.png$/, '');
+  for (const m of ['dix3', 'gradcam', 'ig']) {
+    const map = readNpy(join(npy, m, `${first}.npy`));
+    assert.deepEqual(map.shape, [24, 24]);
+    assert.ok(existsSync(join(png, m, `${first}.png`)));
+  }
+  assert.deepEqual(readNpy(join(npy, '_input', `${first}.npy`)).shape, [24, 24, 3]);
+  const targets = JSON.parse(readFileSync(join(npy, 'targets.json'), 'utf8'));
+  const t = targets.images[summary.images[0].image];
+  assert.equal(t.targetClass, summary.images[0].targetClass);
+  assert.deepEqual(t.methods.dix3.cutPoints, ['block1_pool', 'block2_pool', 'block3_pool']);
+  assert.equal(t.methods.dix3.steps, 10);
+  assert.equal(targets.backend.name, 'wasm');
+});
+
+test('a stored map can be reproduced from the stored input tensor and targets.json', async () => {
+  const npy = join(dir, 'npy-check');
+  const r = runCli(['explain', '--model', model, '--data', data, '--methods', 'dix2', '--limit', '1', '--npy', npy, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const image = JSON.parse(r.stdout).images[0].image.replace(/\.png$/, '');
+  const input = readNpy(join(npy, '_input', `${image}.npy`));
+  const stored = readNpy(join(npy, 'dix2', `${image}.npy`)).data as Float32Array;
+  const targets = JSON.parse(readFileSync(join(npy, 'targets.json'), 'utf8'));
+  await initBackend('wasm');
+  const vm = await loadVisionModel(model);
+  const x = tf.tensor4d(input.data as Float32Array, [1, 24, 24, 3]);
+  const again = explainImage(vm, x, planMethods(vm, ['dix2'], {}), Object.values(targets.images as Record<string, { targetClass: number }>)[0].targetClass);
+  x.dispose();
+  const maxDiff = again.maps[0].map.reduce((m, v, i) => Math.max(m, Math.abs(v - stored[i])), 0);
+  assert.ok(maxDiff < 1e-6, `max diff ${maxDiff}`);
+});
+
+test('a corrupt image is skipped and reported by path, and the run goes on', () => {
+  const bad = join(dir, 'data-bad');
+  cpSync(data, bad, { recursive: true });
+  writeFileSync(join(bad, 'circle', '0000.png'), Buffer.from('this is not a png'));
+  const r = runCli(['explain', '--model', model, '--data', bad, '--methods', 'gradcam', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.skipped.length, 1);
+  assert.match(s.skipped[0].image, /circle[\\/]0000\.png$/);
+  assert.equal(s.images.length, 23);
+  assert.match(r.stderr, /skipped .*0000\.png/);
+});
+
+test('user errors: one clear message, exit status 1, no stack trace', () => {
+  const broken = join(dir, 'broken-model');
+  cpSync(model, broken, { recursive: true });
+  writeFileSync(join(broken, 'model.json'), '{ "modelTopology": ');
+  const noWeights = join(dir, 'no-weights');
+  cpSync(model, noWeights, { recursive: true });
+  unlinkSync(join(noWeights, 'weights.bin'));
+  const wrongPrep = join(dir, 'wrong-prep');
+  cpSync(model, wrongPrep, { recursive: true });
+  writeFileSync(join(wrongPrep, 'preprocessing.json'), JSON.stringify({ height: 32, width: 32, channels: 3 }));
+  const cases: Array<[string[], RegExp]> = [
+    [['explain', '--model', broken, '--data', data, '--methods', 'dix3'], /not valid JSON/],
+    [['explain', '--model', noWeights, '--data', data, '--methods', 'dix3'], /Weight file missing: .*weights\.bin/],
+    [['explain', '--model', wrongPrep, '--data', data, '--methods', 'dix3'], /preprocessing\.json says 32x32x3 but the model takes 24x24x3/],
+    [['explain', '--model', model, '--data', data, '--methods', 'dix3,nope'], /Unknown method "nope".*\n.*dix1/],
+    [['explain', '--model', model, '--data', data, '--methods', 'gradcam', '--layers', 'block2_conv1,block3_pool'], /takes 1 layer/],
+    [['explain', '--model', model, '--data', join(dir, 'missing'), '--methods', 'dix3'], /missing/],
+    [['explain', '--model', model, '--data', data, '--methods', 'dix1', '--layers', 'flatten_nope'], /no layer named "flatten_nope"/],
+    [['train', '--data', data, '--arch', 'alexnet', '--epochs', '1', '--out', join(dir, 'x')], /Unknown architecture "alexnet"/],
+    [['explain', '--model', model, '--data', data], /--methods is required/],
+    [['explain', '--model', model, '--data', data, '--methods', 'ig', '--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = runCli(args);
+    assert.equal(r.status, 1, `${args.join(' ')}\n${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.ok(!hasStackTrace(r.stderr), `stack trace for ${args.join(' ')}:\n${r.stderr}`);
+  }
+});
+
+test('--backend forces the backend and it is reported', () => {
+  const r = runCli(['explain', '--model', model, '--data', data, '--methods', 'gradcam', '--limit', '1', '--backend', 'cpu', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).backend.name, 'cpu');
+  const bad = runCli(['explain', '--model', model, '--data', data, '--methods', 'gradcam', '--backend', 'tensorflow-gpu']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /No compute backend could be started.*tensorflow-gpu/);
+});
