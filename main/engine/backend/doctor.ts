@@ -1,15 +1,7 @@
-// `dixw doctor`: which compute backends work here and, for those that do not, why and what to do. The GPU build
-// of libtensorflow that @tensorflow/tfjs-node-gpu 4.22 downloads (TensorFlow 2.9) loads CUDA 11.2 and cuDNN 8.1
-// libraries at run time; without them it silently runs on the CPU, so they are looked up explicitly.
-import { execFileSync } from 'node:child_process';
+// `dixw doctor`: which compute backends work here and, for those that do not, why and what to do.
 import { createRequire } from 'node:module';
-import { tf } from '../tf';
+import { cudaStatus } from './cuda-libraries';
 import { BACKEND_NAMES, describeFailure, tryBackend, type BackendName } from './select-backend';
-
-export const CUDA_LIBRARIES = [
-  'libcudart.so.11.0', 'libcublas.so.11', 'libcublasLt.so.11', 'libcufft.so.10', 'libcurand.so.10',
-  'libcusolver.so.11', 'libcusparse.so.11', 'libcudnn.so.8',
-];
 
 export interface BackendReport {
   name: BackendName;
@@ -39,26 +31,6 @@ function installed(pkg: string): boolean {
   }
 }
 
-function cudaLibraries(): { nvidiaSmi: boolean; found: string[]; missing: string[] } {
-  let cache = '';
-  try {
-    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    cache = '';
-  }
-  const inPath = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  const fs = require('node:fs') as typeof import('node:fs');
-  const present = (lib: string) => cache.includes(lib) || inPath.some((d) => fs.existsSync(`${d}/${lib}`));
-  let nvidiaSmi = false;
-  try {
-    execFileSync('nvidia-smi', ['-L'], { stdio: 'ignore' });
-    nvidiaSmi = true;
-  } catch {
-    nvidiaSmi = false;
-  }
-  return { nvidiaSmi, found: CUDA_LIBRARIES.filter(present), missing: CUDA_LIBRARIES.filter((l) => !present(l)) };
-}
-
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu': 'On a Linux machine with an NVIDIA GPU: install CUDA 11.2 and cuDNN 8.1 (the libraries listed), then `npm install` with internet access so that @tensorflow/tfjs-node-gpu downloads libtensorflow. See the README, section "GPU".',
   tensorflow: '`npm install @tensorflow/tfjs-node@4.22.0` with internet access (it downloads libtensorflow from Google storage).',
@@ -68,7 +40,7 @@ const FIX: Record<BackendName, string> = {
 
 export async function runDoctor(): Promise<DoctorReport> {
   const backends: BackendReport[] = [];
-  const cuda = process.platform === 'linux' ? cudaLibraries() : null;
+  const cuda = process.platform === 'linux' ? cudaStatus() : null;
   for (const name of BACKEND_NAMES) {
     const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : name === 'tensorflow' ? '@tensorflow/tfjs-node' : null;
     if (pkg && !installed(pkg)) {
@@ -88,6 +60,5 @@ export async function runDoctor(): Promise<DoctorReport> {
   }
   const chosen = backends.find((b) => b.available)?.name ?? null;
   if (chosen) await tryBackend(chosen);
-  void tf;
   return { platform: `${process.platform} ${process.arch}`, node: process.version, backends, cuda, chosen };
 }

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf';
 import { UserError } from '../errors';
 import { installFastConvGrads } from './fast-conv-grads';
+import { cudaStatus } from './cuda-libraries';
+import { installFastMatMulGrad } from './fast-matmul-grad';
 import type { BackendInfo } from '../../../shared/provenance';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -40,6 +42,10 @@ function packageVersion(pkg: string): string {
 
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendInfo> {
   const pkg = NATIVE_PACKAGE[name];
+  if (name === 'tensorflow-gpu' && process.platform === 'linux') {
+    const missing = cudaStatus().missing;
+    if (missing.length) throw new Error(`CUDA/cuDNN libraries missing: ${missing.join(', ')}`);
+  }
   // require, not import: these are CJS packages that load a native addon, and a failure must stay catchable.
   require(pkg);
   await setBackendOrThrow('tensorflow');
@@ -70,6 +76,7 @@ async function withoutEmscriptenHandlers<T>(f: () => Promise<T>): Promise<T> {
 async function tryWasm(): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   installFastConvGrads('wasm');
+  installFastMatMulGrad();
   await withoutEmscriptenHandlers(() => setBackendOrThrow('wasm'));
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
