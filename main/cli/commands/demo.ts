@@ -16,7 +16,7 @@ export const demoCommand: Command = {
 
 1. synthesizes the default dataset (4 shape classes, 32x32, with ground-truth masks): DIR/data/train, DIR/data/test
 2. trains the small CNN on it: DIR/model
-3. explains the first N test images (default 8) with ${DEMO_METHODS.join(', ')}:
+3. explains N test images, balanced across classes (default 8) with ${DEMO_METHODS.join(', ')}:
    raw maps in DIR/maps (.npy, with the inputs and targets.json) and overlays in DIR/overlays (.png)
 ${BACKEND_HELP}
 
@@ -28,11 +28,11 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     const backend = await startBackend(v);
     for (const sub of ['data', 'model', 'maps', 'overlays']) if (existsSync(join(out, sub))) rmSync(join(out, sub), { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    const train = generateSynthDataset({ out: join(out, 'data', 'train'), n: 400, size: 32, classes: 4, seed: 1 });
+    const train = generateSynthDataset({ out: join(out, 'data', 'train'), n: 800, size: 32, classes: 4, seed: 1 });
     const test = generateSynthDataset({ out: join(out, 'data', 'test'), n: 40, size: 32, classes: 4, seed: 2 });
     console.log(`1. data: ${train.n} training and ${test.n} test images (${train.classNames.join(', ')}) in ${join(out, 'data')}`);
     const bar = new ProgressBar('train');
-    const epochs = intOption('demo', v, 'epochs') ?? 8;
+    const epochs = intOption('demo', v, 'epochs') ?? 10;
     const t = await runTrain({ data: train.out, arch: 'small-cnn', epochs, out: join(out, 'model'), permuteLabels: false, seed: 1,
       width: 0.5, backend, appVersion: APP_VERSION },
     (p) => bar.update((p.epoch - 1) * p.batches + p.batch, p.epochs * p.batches, `epoch ${p.epoch}/${p.epochs}`));
@@ -40,7 +40,8 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     bar.finish(`train acc ${(100 * last.trainAccuracy).toFixed(1)}%, val acc ${(100 * (last.valAccuracy ?? NaN)).toFixed(1)}%`);
     console.log(`2. model: small-cnn trained ${t.epochs.length} epochs -> ${t.out}`);
     const ebar = new ProgressBar('explain');
-    const e = await runExplain({ model: t.out, data: test.out, methods: DEMO_METHODS, options: {}, limit: intOption('demo', v, 'images') ?? 8,
+    const e = await runExplain({ model: t.out, data: test.out, methods: DEMO_METHODS, options: {},
+      perClass: Math.ceil((intOption('demo', v, 'images') ?? 8) / test.classNames.length), limit: intOption('demo', v, 'images') ?? 8,
       npyDir: join(out, 'maps'), pngDir: join(out, 'overlays'), backend }, (p) => ebar.update(p.done, p.total, p.image));
     ebar.finish(`${e.images.length} images x ${e.methods.length} methods`);
     const correct = e.images.filter((im) => im.predictedClass === im.label).length;

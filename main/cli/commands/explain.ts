@@ -21,6 +21,7 @@ Computes one map per image and method at input resolution.
   --normalize-layers  min-max each DIX layer map before averaging (default: off, as the paper)
   --target K          explain class K instead of the model's top-1 class
   --limit N           only the first N images
+  --per-class N       only the first N images of each class (a balanced sample)
   --npy OUT           write OUT/<method>/<image>.npy (float32 H x W, raw), OUT/_input/<image>.npy (the exact
                       preprocessed input, H x W x C) and OUT/targets.json (explained class, cut points, steps, backend)
   --png OUT           write colormapped overlays OUT/<method>/<image>.png
@@ -34,7 +35,7 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
     const v = parse('explain', argv, {
       ...BACKEND_OPTION, model: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' }, layers: { type: 'string' },
       steps: { type: 'string' }, baseline: { type: 'string' }, 'batch-size': { type: 'string' }, 'normalize-layers': { type: 'boolean' },
-      target: { type: 'string' }, limit: { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
+      target: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
       colormap: { type: 'string' }, opacity: { type: 'string' }, json: { type: 'boolean' },
     });
     if (v.help) return void console.log(this.help);
@@ -50,7 +51,7 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
       model, data, methods, backend,
       options: { steps: intOption('explain', v, 'steps'), layers: listOption(v, 'layers'), baseline: v.baseline as string | undefined,
         batchSize: intOption('explain', v, 'batch-size'), normalizeLayers: Boolean(v['normalize-layers']) },
-      targetClass: intOption('explain', v, 'target'), limit: intOption('explain', v, 'limit'),
+      targetClass: intOption('explain', v, 'target'), limit: intOption('explain', v, 'limit'), perClass: intOption('explain', v, 'per-class'),
       npyDir: v.npy as string | undefined, pngDir: v.png as string | undefined, colormap, opacity: numberOption('explain', v, 'opacity'),
     }, (p) => bar.update(p.done, p.total, p.image));
     bar.finish(`${summary.images.length} image(s), ${summary.skipped.length} skipped`);

@@ -2,6 +2,7 @@
 // activations at every cut point any requested method needs (and the logits), and the class gradient at each cut,
 // computed once and reused by all CAM variants. Owns its tensors: call dispose() when the image is done.
 import { tf } from '../tf';
+import { UserError } from '../errors';
 import type { CutPoint } from '../model/cut-points';
 import { forwardWithActivations } from '../model/run-from';
 import type { VisionModel } from '../model/vision-model';
@@ -22,7 +23,14 @@ export class ImageContext {
     cuts: CutPoint[],
     targetClass?: number | null,
   ) {
-    const unique = [...new Map(cuts.map((c) => [c.name, c])).values()];
+    const cls = vm.numClasses;
+    if (targetClass !== undefined && targetClass !== null && !(Number.isInteger(targetClass) && targetClass >= 0 && targetClass < cls)) {
+      // Unchecked, an out-of-range class slices past the logits (on wasm: "memory access out of bounds").
+      throw new UserError(`Target class ${targetClass} is out of range: the model has ${cls} classes (0..${cls - 1}).`);
+    }
+    // The input (position 0) is not fetched: execute() would hand back the caller's own tensor, which dispose()
+    // would then free; activation() returns the input for it.
+    const unique = [...new Map(cuts.filter((c) => c.position !== 0).map((c) => [c.name, c])).values()];
     const { activations, logits } = forwardWithActivations(vm.model, input, unique.map((c) => c.tensor));
     unique.forEach((c, i) => this.activations.set(c.name, activations[i]));
     this.logits = logits;

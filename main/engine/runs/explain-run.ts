@@ -21,6 +21,8 @@ export interface ExplainRunOptions {
   options: MethodOptions;
   targetClass?: number | null;
   limit?: number;
+  /** Take at most this many images of each class (the first ones by path), for a balanced sample. */
+  perClass?: number;
   npyDir?: string;
   pngDir?: string;
   colormap?: string;
@@ -59,6 +61,20 @@ function withoutExtension(relPath: string): string {
   return relPath.replace(/\.[^./]+$/, '');
 }
 
+/** The first `perClass` images of each class (if given), then the first `limit` of those, in path order. */
+export function selectEntries(entries: DatasetEntry[], perClass?: number, limit?: number): DatasetEntry[] {
+  let out = entries;
+  if (perClass !== undefined) {
+    const seen = new Map<number | null, number>();
+    out = out.filter((e) => {
+      const n = seen.get(e.label) ?? 0;
+      seen.set(e.label, n + 1);
+      return n < perClass;
+    });
+  }
+  return limit !== undefined ? out.slice(0, limit) : out;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
@@ -93,7 +109,7 @@ export async function runExplain(o: ExplainRunOptions, onProgress?: (p: ExplainR
   if (o.targetClass !== undefined && o.targetClass !== null && (o.targetClass < 0 || o.targetClass >= vm.numClasses)) {
     throw new UserError(`Target class ${o.targetClass} is out of range: the model has ${vm.numClasses} classes (0..${vm.numClasses - 1}).`);
   }
-  const entries = o.limit ? index.entries.slice(0, o.limit) : index.entries;
+  const entries = selectEntries(index.entries, o.perClass, o.limit);
   const images: ExplainRunImage[] = [];
   const skipped: ExplainRunSummary['skipped'] = [];
   const targets: Record<string, unknown> = {};

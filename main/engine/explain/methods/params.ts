@@ -22,6 +22,12 @@ export function oneOf<T extends string>(methodId: string, name: string, v: strin
 export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string): string[] {
   if (options.layers && options.layers.length > 0) {
     const cuts = resolveCutPoints(vm.model, vm.cuts, options.layers);
+    const flat = cuts.find((c) => c.shape.length !== 3);
+    if (flat) {
+      // A flat cut (flatten, dense) would otherwise fail deep inside TF.js with an axis error.
+      throw new UserError(`${methodId}: layer "${flat.name}" has output shape [${flat.shape.join(', ')}], not a spatial feature map [h, w, c].`,
+        `Name spatial cut points: ${vm.cuts.filter((c) => c.shape.length === 3 && c.position > 0).map((c) => c.name).join(', ')}.`);
+    }
     if (count > 0 && cuts.length !== count && !methodId.startsWith('dix')) {
       throw new UserError(`${methodId} takes ${count} layer(s); ${cuts.length} were given.`, 'Give one cut point with --layers.');
     }
