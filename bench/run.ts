@@ -2,7 +2,7 @@
 // 28x28, on each available backend, measured side by side in one run (medians, and the ratios the engine promises:
 // DIX1/Grad-CAM, DIX3/IG, DIX3/Grad-CAM); the prefix-once design against a naive DIX that reruns the prefix per
 // interpolant; and the tensor count after 1 and after 100 images. Options: --quick (fewer images), --width X (VGG
-// width multiplier, default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --out FILE (JSON).
+// width multiplier, default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --cpu-vgg, --out FILE (JSON).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tf } from '../main/engine/tf';
@@ -14,7 +14,7 @@ import { METHOD_IDS } from '../main/engine/explain/registry';
 import { naiveDixPerInterpolant } from './naive-dix';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
-  out: { type: 'string' }, 'leak-images': { type: 'string' } } });
+  out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' } } });
 const quick = Boolean(values.quick);
 const vggWidth = Number(values.width ?? 0.25);
 
@@ -69,7 +69,8 @@ for (const b of available) {
   rows.push(...timeMethods(small, `${info.name} (${info.detail})`, 'small-cnn 28x28', quick ? 5 : 20, 2));
   if (!leak && b === available[0]) leak = leakCheck(small, Number(values['leak-images'] ?? 100));
   const vggImages = b === 'cpu' ? 1 : quick ? 2 : 3;
-  if (b === 'cpu' && quick) { small.model.dispose(); continue; }
+  // The cpu backend is about 35x slower than wasm on the VGG-shaped model: opt in with --cpu-vgg.
+  if (b === 'cpu' && (quick || !values['cpu-vgg'])) { small.model.dispose(); continue; }
   const vgg = wrapModel(buildArchitecture('vgg16', { inputShape: [224, 224, 3], numClasses: 1000, width: vggWidth, seed: 1 }), null, 'bench', null);
   rows.push(...timeMethods(vgg, `${info.name} (${info.detail})`, `vgg16 x${vggWidth} 224x224`, vggImages, 1));
   if (b === available[0]) {
