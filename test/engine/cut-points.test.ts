@@ -229,3 +229,26 @@ describe('the crossing rule on hand-built functional models', () => {
     model.dispose();
   });
 });
+
+test('a Sequential model (whose layers list hides its InputLayer) has the input as cut 0 and runs from every cut', async () => {
+  await initBackend('wasm');
+  const m = tfl.sequential({ layers: [
+    tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    tfl.layers.maxPooling2d({ poolSize: 2 }),
+    tfl.layers.flatten(),
+    tfl.layers.dense({ units: 3 }),
+  ] });
+  const cuts = listCutPoints(m);
+  assert.equal(cuts[0].position, 0);
+  assert.equal(cuts[0].className, 'InputLayer');
+  assert.deepEqual(defaultCutPoints(cuts, 2).map((c) => c.className), ['MaxPooling2D', 'MaxPooling2D']);
+  const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 11);
+  const full = m.predict(x) as tf.Tensor;
+  const { activations } = forwardWithActivations(m, x, cuts.map((c) => c.tensor));
+  cuts.forEach((c, i) => {
+    const y = runFrom(m, [[c.tensor, activations[i]]])[0];
+    assert.ok(tf.max(tf.abs(tf.sub(y, full))).dataSync()[0] < 1e-5, `from ${c.name}`);
+  });
+});

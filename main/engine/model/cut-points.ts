@@ -47,7 +47,9 @@ export function listCutPoints(model: LayersModel): CutPoint[] {
       'DIX Workbench explains image classifiers with one image input and one logits output.');
   }
   const live = layersOnOutputPaths(model);
-  const layers = model.layers.filter((l) => live.has(l));
+  // A Sequential model's `layers` leaves out its InputLayer; the input must still come first (position 0, l = 0).
+  const inputLayer = model.inputs[0].sourceLayer as Layer;
+  const layers = [inputLayer, ...model.layers.filter((l) => l !== inputLayer && live.has(l))];
   const pos = new Map(layers.map((l, i) => [l, i] as [Layer, number]));
   // furthest[i] = the furthest consumer position of any edge starting at a layer before i (exclusive of i).
   const edges: Array<[number, number]> = [];
