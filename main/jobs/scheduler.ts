@@ -1,0 +1,390 @@
+// Runs the persisted queue in the main process: claims a job (lease), feeds its items in order to one worker process,
+// commits each result in one transaction, and survives everything a worker can do. The main process only moves
+// messages and writes small transactions; all compute happens in the worker, so the event loop stays responsive.
+//
+// Crash safety: an item is "done" only in the same transaction that stores its results. A job whose runner died is
+// claimed again (stale lease) and resumes at its first uncommitted item; a result that arrives for an item already
+// done is ignored (idempotent commit).
+import { existsSync } from 'node:fs';
+import { arch, platform } from 'node:process';
+import { MAX_ITEM_ATTEMPTS, type JobState } from '../../shared/job-state';
+import type { JobProvenance, JobRecord, ItemRecord } from '../../shared/store-types';
+import { WORKER_PROTOCOL_VERSION, type LogLevel } from '../../shared/worker-protocol';
+import { commitItem } from '../store/commit-item';
+import { countItems, markItemFailed, markItemRunning, nextPendingItem, recordItemCrash, resetRunningItems, returnItem } from '../store/items-repo';
+import { addJobEvent } from '../store/job-events-repo';
+import { claimNextJob, finishLeasedJob, getJob, getJobControl, reassertRunning, releaseLease, renewLease } from '../store/jobs-repo';
+import { findMapBlobs } from '../store/maps-repo';
+import type { Store } from '../store/store';
+import { APP_VERSION } from './app-version';
+import { newRunnerId, staleRunnerTest } from './runner-lease';
+import { WorkerHost, type ItemOutcome } from './worker-host';
+import { forkLauncher, type WorkerLauncher } from './worker-launcher';
+
+export interface SchedulerOptions {
+  store: Store;
+  /** Module whose default export makes the Executor (main/jobs/engine-executor.ts in the app). */
+  executorPath: string;
+  /** Defaults to child_process.fork; Electron passes a utilityProcess launcher. */
+  launcher?: WorkerLauncher;
+  /** How often to look for new jobs and check the running job's state (ms). */
+  pollMs?: number;
+  /** A lease not renewed for this long is taken over (ms); a dead runner on this host is taken over at once. */
+  leaseMs?: number;
+  /** Worker deaths on one item before the job fails. */
+  maxItemAttempts?: number;
+  /** How long a new worker may take to load the executor (ms). */
+  readyTimeoutMs?: number;
+  appVersion?: string;
+  runnerId?: string;
+  /** Claim only these jobs (a foreground CLI command); default: the whole queue. */
+  onlyJobIds?: readonly number[];
+}
+
+export type SchedulerEvent =
+  | { type: 'job-started'; jobId: number; itemsDone: number; itemsTotal: number; firstItemKey: string | null; resumed: boolean }
+  | { type: 'item-started'; jobId: number; itemKey: string; ordinal: number; attempt: number }
+  | { type: 'item-progress'; jobId: number; itemKey: string; fraction: number; note?: string }
+  | {
+      type: 'item-committed';
+      jobId: number;
+      itemKey: string;
+      ordinal: number;
+      itemsDone: number;
+      itemsTotal: number;
+      mapsStored: number;
+      mapsReused: number;
+      durationMs: number;
+    }
+  | { type: 'worker-started'; pid: number | undefined }
+  | { type: 'worker-crashed'; jobId: number; itemKey: string; crashes: number; cause: string }
+  /** The scheduler let go of the job: finished (done, failed), stopped by the user (paused, cancelled), or on stop() (running). */
+  | { type: 'job-stopped'; jobId: number; state: JobState; error: string | null }
+  | { type: 'log'; jobId: number | null; level: LogLevel; message: string }
+  /** Trouble outside any job (the store refused a write, ...). */
+  | { type: 'error'; message: string }
+  /** Nothing left to claim. */
+  | { type: 'idle' };
+
+type Interrupt = 'cancelled' | 'lost-lease' | 'stopping';
+
+export class Scheduler {
+  readonly runnerId: string;
+  private readonly store: Store;
+  private readonly launcher: WorkerLauncher;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly maxItemAttempts: number;
+  private readonly readyTimeoutMs: number;
+  private readonly provenance: JobProvenance;
+  private readonly listeners = new Set<(event: SchedulerEvent) => void>();
+  private worker: WorkerHost | null = null;
+  private loopDone: Promise<void> | null = null;
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+  private interruptCurrent: ((why: Interrupt) => void) | null = null;
+  private lastRenewal = 0;
+
+  constructor(private readonly options: SchedulerOptions) {
+    if (!existsSync(options.executorPath)) throw new Error(`Scheduler: the executor module ${options.executorPath} does not exist`);
+    this.store = options.store;
+    this.launcher = options.launcher ?? forkLauncher();
+    this.pollMs = options.pollMs ?? 500;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxItemAttempts = options.maxItemAttempts ?? MAX_ITEM_ATTEMPTS;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+    this.runnerId = options.runnerId ?? newRunnerId();
+    this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: (event: SchedulerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.loopDone || this.stopping) return;
+    this.loopDone = this.loop();
+  }
+
+  /** Look for work (or react to a pause/cancel) now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops claiming, abandons the item in progress (it runs again on the next start, here or in another process),
+   * lets go of the job's lease (it stays `running`, to be resumed) and shuts the worker down.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.interruptCurrent?.('stopping');
+    this.wake();
+    await this.loopDone;
+    await this.worker?.shutdown();
+    this.worker = null;
+  }
+
+  /** Resolves the next time the scheduler finds nothing to claim. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.on((e) => {
+        if (e.type === 'idle') {
+          off();
+          resolve();
+        }
+      });
+      this.wake();
+    });
+  }
+
+  /**
+   * Resolves with the job once it is no longer queued or running (done, failed, cancelled, paused) and this scheduler
+   * has let go of it (a paused job's item in progress is committed first).
+   */
+  async waitForJob(jobId: number): Promise<JobRecord> {
+    for (;;) {
+      const job = getJob(this.store, jobId);
+      if (!job) throw new Error(`job ${jobId} was removed`);
+      if (job.state !== 'queued' && job.state !== 'running' && job.runner !== this.runnerId) return job;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.pollMs);
+        const off = this.on((e) => {
+          if (e.type === 'job-stopped' && e.jobId === jobId) done();
+        });
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
+  }
+
+  private emit(event: SchedulerEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's bug must not stop the queue.
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const isStale = staleRunnerTest(this.leaseMs);
+    let troubles = 0; // consecutive failures of the store: back off, up to a minute
+    const backOff = () => this.sleep(Math.min(60_000, this.pollMs * 4 * 2 ** Math.min(troubles++, 10)));
+    while (!this.stopping) {
+      let job: JobRecord | undefined;
+      try {
+        job = claimNextJob(this.store, this.runnerId, isStale, this.provenance, this.options.onlyJobIds);
+      } catch (err) {
+        this.emit({ type: 'error', message: `cannot read the queue: ${(err as Error).message}` });
+        await backOff();
+        continue;
+      }
+      if (!job) {
+        this.emit({ type: 'idle' });
+        await this.sleep(this.pollMs);
+        continue;
+      }
+      try {
+        await this.runJob(job);
+        troubles = 0;
+      } catch (err) {
+        this.emit({ type: 'error', message: `job ${job.id}: ${(err as Error).message}` });
+        try {
+          releaseLease(this.store, job.id, this.runnerId);
+        } catch {
+          // The store is failing; the lease expires by itself.
+        }
+        await backOff();
+      }
+    }
+  }
+
+  private async runJob(job: JobRecord): Promise<void> {
+    const { store } = this;
+    const jobId = job.id;
+    const interrupted = resetRunningItems(store, jobId);
+    const first = nextPendingItem(store, jobId);
+    this.emit({ type: 'job-started', jobId, itemsDone: job.itemsDone, itemsTotal: job.itemsTotal, firstItemKey: first?.key ?? null, resumed: job.itemsDone > 0 || interrupted > 0 });
+    this.lastRenewal = Date.now();
+    const watcher = setInterval(() => this.watch(jobId), this.pollMs);
+    try {
+      for (;;) {
+        if (this.stopping) return this.letGo(jobId);
+        const control = getJobControl(store, jobId);
+        if (!control || control.runner !== this.runnerId) {
+          this.emit({ type: 'log', jobId, level: 'warn', message: control ? `job ${jobId} was taken over by ${control.runner}` : `job ${jobId} was removed` });
+          return;
+        }
+        if (control.state === 'queued') reassertRunning(store, jobId, this.runnerId); // resumed before we noticed the pause
+        else if (control.state !== 'running') return this.letGo(jobId);
+
+        const next = nextPendingItem(store, jobId);
+        if (!next) return this.finish(jobId);
+        const item = markItemRunning(store, next.id);
+        this.emit({ type: 'item-started', jobId, itemKey: item.key, ordinal: item.ordinal, attempt: item.attempts });
+        const outcome = await this.runOnWorker(job, item);
+        if (!(await this.settle(job, item, outcome))) return;
+      }
+    } finally {
+      clearInterval(watcher);
+    }
+  }
+
+  /** Applies an item's outcome; false when the job stops here. */
+  private async settle(job: JobRecord, item: ItemRecord, outcome: ItemOutcome | { type: 'interrupted'; why: Interrupt }): Promise<boolean> {
+    const { store } = this;
+    const jobId = job.id;
+    switch (outcome.type) {
+      case 'done': {
+        let committed;
+        try {
+          committed = commitItem(store, { jobId, itemId: item.id, result: outcome.message.result, startedAt: outcome.message.startedAt, finishedAt: outcome.message.finishedAt });
+        } catch (err) {
+          this.fail(jobId, item, `item ${item.key} could not be stored: ${(err as Error).message}`);
+          return false;
+        }
+        this.lastRenewal = Date.now();
+        renewLease(store, jobId, this.runnerId);
+        this.emit({
+          type: 'item-committed',
+          jobId,
+          itemKey: item.key,
+          ordinal: item.ordinal,
+          itemsDone: committed.itemsDone,
+          itemsTotal: job.itemsTotal,
+          mapsStored: committed.mapsStored,
+          mapsReused: committed.mapsReused,
+          durationMs: Math.max(0, Date.parse(outcome.message.finishedAt) - Date.parse(outcome.message.startedAt)),
+        });
+        return true;
+      }
+      case 'failed':
+        this.fail(jobId, item, `item ${item.key} failed: ${outcome.message}`);
+        return false;
+      case 'crashed': {
+        this.worker = null;
+        const crashes = recordItemCrash(store, item.id, outcome.cause);
+        const note = `item ${item.key}, attempt ${crashes} of ${this.maxItemAttempts}: ${outcome.cause}`;
+        addJobEvent(store, jobId, 'error', note);
+        this.emit({ type: 'worker-crashed', jobId, itemKey: item.key, crashes, cause: outcome.cause });
+        if (crashes >= this.maxItemAttempts) {
+          this.fail(jobId, item, `the worker process died ${crashes} times while running item ${item.key}; last cause: ${outcome.cause}`);
+          return false;
+        }
+        await this.sleep(Math.min(2000, 100 * crashes)); // a short pause before restarting a crashing worker
+        return true;
+      }
+      case 'interrupted':
+        returnItem(store, item.id);
+        if (outcome.why === 'lost-lease') {
+          this.emit({ type: 'log', jobId, level: 'warn', message: `job ${jobId} was taken over by another process; item ${item.key} abandoned here` });
+          return false;
+        }
+        this.letGo(jobId);
+        return false;
+    }
+  }
+
+  private async runOnWorker(job: JobRecord, item: ItemRecord): Promise<ItemOutcome | { type: 'interrupted'; why: Interrupt }> {
+    if (!this.worker || !this.worker.isAlive) {
+      this.worker = new WorkerHost({
+        launcher: this.launcher,
+        executorPath: this.options.executorPath,
+        readyTimeoutMs: this.readyTimeoutMs,
+        findMapBlobs: (keys) => findMapBlobs(this.store, keys),
+        onLog: (jobId, level, message) => this.onWorkerLog(jobId, level, message),
+        onProgress: (jobId, itemKey, fraction, note) => this.emit({ type: 'item-progress', jobId, itemKey, fraction, ...(note === undefined ? {} : { note }) }),
+      });
+      this.emit({ type: 'worker-started', pid: this.worker.pid });
+    }
+    const worker = this.worker;
+    const interrupted = new Promise<{ type: 'interrupted'; why: Interrupt }>((resolve) => {
+      this.interruptCurrent = (why) => resolve({ type: 'interrupted', why });
+    });
+    if (this.stopping) this.interruptCurrent?.('stopping');
+    const outcome = await Promise.race([
+      worker.runItem({ v: WORKER_PROTOCOL_VERSION, type: 'run-item', jobId: job.id, spec: job.spec, inputs: job.inputs, item: { key: item.key, ordinal: item.ordinal, payload: item.payload } }),
+      interrupted,
+    ]);
+    this.interruptCurrent = null;
+    if (outcome.type === 'interrupted') {
+      // The item's computation is abandoned with its process; a fresh worker starts for the next item.
+      worker.kill();
+      this.worker = null;
+    }
+    return outcome;
+  }
+
+  /** Runs every pollMs while a job is active: renews the lease, and notices a cancel or a takeover at once. */
+  private watch(jobId: number): void {
+    try {
+      if (Date.now() - this.lastRenewal > this.leaseMs / 4) {
+        this.lastRenewal = Date.now();
+        if (!renewLease(this.store, jobId, this.runnerId)) {
+          this.interruptCurrent?.('lost-lease');
+          return;
+        }
+      }
+      const control = getJobControl(this.store, jobId);
+      if (!control || control.state === 'cancelled') this.interruptCurrent?.('cancelled');
+      else if (control.runner !== this.runnerId) this.interruptCurrent?.('lost-lease');
+    } catch (err) {
+      this.emit({ type: 'error', message: `checking job ${jobId}: ${(err as Error).message}` });
+    }
+  }
+
+  private finish(jobId: number): void {
+    const counts = countItems(this.store, jobId);
+    const failed = counts.failed > 0;
+    const job = finishLeasedJob(this.store, jobId, this.runnerId, failed ? 'failed' : 'done', failed ? `${counts.failed} item(s) failed` : null);
+    this.emit({ type: 'job-stopped', jobId, state: job.state, error: job.error });
+  }
+
+  private fail(jobId: number, item: ItemRecord, error: string): void {
+    try {
+      markItemFailed(this.store, item.id, error);
+      addJobEvent(this.store, jobId, 'error', error);
+      const job = finishLeasedJob(this.store, jobId, this.runnerId, 'failed', error);
+      this.emit({ type: 'job-stopped', jobId, state: job.state, error });
+    } catch (err) {
+      // e.g. a full disk: the job cannot even be marked failed. The loop backs off and tries again later.
+      throw new Error(`job ${jobId} failed (${error}) and that could not be recorded: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Lets go of the lease without changing the state (paused, cancelled, or running on stop). */
+  private letGo(jobId: number): void {
+    releaseLease(this.store, jobId, this.runnerId);
+    const control = getJobControl(this.store, jobId);
+    this.emit({ type: 'job-stopped', jobId, state: control?.state ?? 'cancelled', error: null });
+  }
+
+  private onWorkerLog(jobId: number | null, level: LogLevel, message: string): void {
+    this.emit({ type: 'log', jobId, level, message });
+    if (jobId !== null && (level === 'warn' || level === 'error') && !message.startsWith('worker: ')) {
+      try {
+        addJobEvent(this.store, jobId, level, message);
+      } catch {
+        // Logging must never fail a job.
+      }
+    }
+  }
+}

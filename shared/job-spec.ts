@@ -1,0 +1,193 @@
+// What a user asks for: one spec per job, validated at run time wherever it enters (CLI, UI, HTTP, the worker).
+// Unknown fields are refused, never ignored, so a typo cannot silently change an experiment.
+import { z } from 'zod';
+
+export const JOB_KINDS = ['explain', 'train', 'sanity', 'metrics'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** A registered id or a path; the service resolves it into JobInputs when the job is queued. */
+const ModelRef = z.string().min(1, { error: 'model must name a registered model id or a model folder' });
+const DatasetRef = z.string().min(1, { error: 'dataset must name a registered dataset id or a dataset folder' });
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9+._-]*$/;
+const MethodId = z.string().regex(NAME_PATTERN, { error: 'method ids are lower case, e.g. "dix3" or "gradcam++"' });
+const MetricId = z.string().regex(NAME_PATTERN, { error: 'metric ids are lower case, e.g. "ins" or "sic"' });
+const MethodList = z
+  .array(MethodId)
+  .min(1, { error: 'name at least one method' })
+  .refine((list) => new Set(list).size === list.length, { error: 'a method is listed twice' });
+/** Cut points by layer name; default: the method's own (SPEC Sec. 1). */
+const Layers = z.array(z.string().min(1)).min(1, { error: 'layers, when given, must name at least one cut point' });
+/** Interpolation points N of path methods (SPEC: 10). */
+const Steps = z.number().int().min(1).max(10_000);
+const Limit = z.number().int().positive({ error: 'limit must be a positive number of images' });
+const Seed = z.number().int().nonnegative({ error: 'seed must be a non-negative integer' });
+const TargetClass = z.number().int().nonnegative({ error: 'targetClass must be a class index (0, 1, ...)' });
+
+/** How many images keep their maps in the store: the first N items, all, or none (scores are always kept). */
+export const KeepMapsSchema = z.union([z.number().int().nonnegative(), z.literal('all'), z.literal('none')], {
+  error: 'keepMaps must be a number of images, "all" or "none"',
+});
+export type KeepMaps = z.infer<typeof KeepMapsSchema>;
+
+export const ExplainSpecSchema = z.strictObject({
+  kind: z.literal('explain'),
+  model: ModelRef,
+  dataset: DatasetRef,
+  methods: MethodList,
+  layers: Layers.optional(),
+  steps: Steps.optional(),
+  limit: Limit.optional(),
+  targetClass: TargetClass.optional(),
+  keepMaps: KeepMapsSchema.default('all'),
+  seed: Seed.optional(),
+});
+
+export const TrainSpecSchema = z.strictObject({
+  kind: z.literal('train'),
+  dataset: DatasetRef,
+  /** An architecture id of the engine's registry, e.g. "small-cnn", "resnet18". */
+  arch: z.string().min(1),
+  epochs: z.number().int().positive().max(100_000),
+  /** Input size the model is built for; default: the dataset's image size. */
+  input: z
+    .strictObject({
+      height: z.number().int().positive(),
+      width: z.number().int().positive(),
+      channels: z.union([z.literal(1), z.literal(3)]),
+    })
+    .optional(),
+  /** Train on a fixed seeded permutation of the labels (data randomization test, SPEC Sec. 5). */
+  permuteLabels: z.boolean().default(false),
+  seed: Seed,
+  /** Folder the trained model is written to. */
+  out: z.string().min(1),
+});
+
+// The two below are provisional: their fields grow with the engine's sanity and metric modules.
+export const SanitySpecSchema = z.strictObject({
+  kind: z.literal('sanity'),
+  model: ModelRef,
+  dataset: DatasetRef,
+  test: z.enum(['cascading', 'independent', 'data']),
+  methods: MethodList,
+  layers: Layers.optional(),
+  steps: Steps.optional(),
+  limit: Limit.optional(),
+  /** Data randomization only: the model trained on permuted labels. */
+  randomModel: ModelRef.optional(),
+  /** SPEC Sec. 5: the randomized model's own top-1 by default. */
+  explainedClass: z.enum(['randomized', 'original']).default('randomized'),
+  keepMaps: KeepMapsSchema.default('none'),
+  seed: Seed.optional(),
+});
+
+export const MetricsSpecSchema = z.strictObject({
+  kind: z.literal('metrics'),
+  model: ModelRef,
+  dataset: DatasetRef,
+  methods: MethodList,
+  metrics: z.array(MetricId).min(1, { error: 'name at least one metric' }),
+  layers: Layers.optional(),
+  steps: Steps.optional(),
+  limit: Limit.optional(),
+  targetClass: TargetClass.optional(),
+  keepMaps: KeepMapsSchema.default('none'),
+  seed: Seed.optional(),
+});
+
+export const JobSpecSchema = z.discriminatedUnion('kind', [ExplainSpecSchema, TrainSpecSchema, SanitySpecSchema, MetricsSpecSchema]);
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+/** What a caller may write: defaults not yet filled in. */
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+export type ExplainSpec = z.infer<typeof ExplainSpecSchema>;
+export type TrainSpec = z.infer<typeof TrainSpecSchema>;
+export type SanitySpec = z.infer<typeof SanitySpecSchema>;
+export type MetricsSpec = z.infer<typeof MetricsSpecSchema>;
+
+const SCHEMA_BY_KIND: Record<JobKind, z.ZodObject> = {
+  explain: ExplainSpecSchema,
+  train: TrainSpecSchema,
+  sanity: SanitySpecSchema,
+  metrics: MetricsSpecSchema,
+};
+
+/** A spec that failed validation; `problems` holds one readable sentence per issue. */
+export class JobSpecError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid job spec: ${problems.join('; ')}`);
+    this.name = 'JobSpecError';
+  }
+}
+
+export interface ParseJobSpecOptions {
+  /** Known method ids (the engine's registry); when given, others are refused by name. */
+  methods?: readonly string[];
+  /** Known metric ids, likewise. */
+  metrics?: readonly string[];
+}
+
+/** Validates and fills defaults; throws JobSpecError naming every unknown field or bad value. */
+export function parseJobSpec(input: unknown, options: ParseJobSpecOptions = {}): JobSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new JobSpecError(['a job spec must be an object with a "kind" field']);
+  }
+  const kind = (input as { kind?: unknown }).kind;
+  if (!(JOB_KINDS as readonly unknown[]).includes(kind)) {
+    const got = kind === undefined ? 'no "kind" field' : `kind ${JSON.stringify(kind)}`;
+    throw new JobSpecError([`${got}; expected one of ${JOB_KINDS.join(', ')}`]);
+  }
+  const schema = SCHEMA_BY_KIND[kind as JobKind];
+  const result = schema.safeParse(input);
+  const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(kind as JobKind, schema, issue));
+  if (result.success) problems.push(...unknownNames(result.data as JobSpec, options));
+  if (problems.length > 0) throw new JobSpecError(problems);
+  return result.data as JobSpec;
+}
+
+function describeIssue(kind: JobKind, schema: z.ZodObject, issue: z.core.$ZodIssue): string {
+  const where = issue.path.length === 0 ? `${kind} spec` : `${kind} spec field ${formatPath(issue.path)}`;
+  if (issue.code === 'unrecognized_keys') {
+    const owner = issue.path.length === 0 ? Object.keys(schema.shape) : [];
+    const allowed = owner.length > 0 ? ` (allowed: ${owner.join(', ')})` : '';
+    const names = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${names}${allowed}`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+function unknownNames(spec: JobSpec, options: ParseJobSpecOptions): string[] {
+  const problems: string[] = [];
+  if (options.methods && 'methods' in spec) {
+    for (const m of spec.methods) {
+      if (!options.methods.includes(m)) problems.push(`${spec.kind} spec: unknown method "${m}" (known: ${options.methods.join(', ')})`);
+    }
+  }
+  if (options.metrics && spec.kind === 'metrics') {
+    for (const m of spec.metrics) {
+      if (!options.metrics.includes(m)) problems.push(`metrics spec: unknown metric "${m}" (known: ${options.metrics.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/** Whether item number `ordinal` (0-based, in item order) stores its maps under a spec's keepMaps. */
+export function keepsMaps(keepMaps: KeepMaps, ordinal: number): boolean {
+  if (keepMaps === 'all') return true;
+  if (keepMaps === 'none') return false;
+  return ordinal < keepMaps;
+}
+
+/**
+ * What the spec's names resolved to when the job was queued: registered ids, paths and content hashes.
+ * The worker checks them (a model file that changed since registration fails the job with that reason).
+ */
+export const JobInputsSchema = z.looseObject({
+  model: z.strictObject({ id: z.number().int().nullable(), path: z.string(), hash: z.string() }).optional(),
+  dataset: z.strictObject({ id: z.number().int().nullable(), root: z.string(), hash: z.string() }).optional(),
+});
+export type JobInputs = z.infer<typeof JobInputsSchema>;
