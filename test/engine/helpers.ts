@@ -3,18 +3,10 @@
 import assert from 'node:assert/strict';
 import { tf } from '../../main/engine/tf';
 import { isUserError, type UserError } from '../../main/engine/errors';
+import { mulberry32 } from '../../main/engine/data/rng';
 
-/** mulberry32, kept here so the tests do not depend on the code they could be checking. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Test data only: a seeded generator (the PRNG is not under test here). */
+export const rng = mulberry32;
 
 /** n uniform numbers in [lo, hi). */
 export function uniform(seed: number, n: number, lo = -1, hi = 1): number[] {

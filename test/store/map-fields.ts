@@ -1,17 +1,9 @@
 // Synthetic attribution maps for the codec tests: what CAM/DIX maps look like (a coarse random field upsampled
 // bilinearly to 224 x 224) and what IG-like pixel maps look like (noise).
+import { mulberry32 } from '../../main/engine/data/rng';
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Test data only: a seeded generator (the PRNG is not under test here). */
+export const rng = mulberry32;
 
 export function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
