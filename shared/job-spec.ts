@@ -1,6 +1,8 @@
 // What a user asks for: one spec per job, validated at run time wherever it enters (CLI, UI, HTTP, the worker).
 // Unknown fields are refused, never ignored, so a typo cannot silently change an experiment.
 import { z } from 'zod';
+import { COLORMAP_NAMES } from './colormap';
+import { BackendNameSchema } from './provenance';
 
 export const JOB_KINDS = ['explain', 'train', 'sanity', 'metrics'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -30,6 +32,17 @@ export const KeepMapsSchema = z.union([z.number().int().nonnegative(), z.literal
 });
 export type KeepMaps = z.infer<typeof KeepMapsSchema>;
 
+/** Files an explain job writes as it goes, besides the store (the CLI's --npy and --png). Absolute paths. */
+export const ExplainExportSchema = z.strictObject({
+  /** OUT/<method>/<image>.npy raw maps, OUT/_input/<image>.npy inputs, OUT/targets.json. */
+  npy: z.string().min(1).optional(),
+  /** OUT/<method>/<image>.png colormapped overlays. */
+  png: z.string().min(1).optional(),
+  colormap: z.enum(COLORMAP_NAMES as readonly ['jet', 'viridis', 'inferno', 'gray'], { error: `colormap must be one of ${COLORMAP_NAMES.join(', ')}` }).optional(),
+  opacity: z.number().min(0).max(1).optional(),
+});
+export type ExplainExport = z.infer<typeof ExplainExportSchema>;
+
 export const ExplainSpecSchema = z.strictObject({
   kind: z.literal('explain'),
   model: ModelRef,
@@ -41,6 +54,16 @@ export const ExplainSpecSchema = z.strictObject({
   targetClass: TargetClass.optional(),
   keepMaps: KeepMapsSchema.default('all'),
   seed: Seed.optional(),
+  /** At most this many images of each class (the first by path), before `limit`. */
+  perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
+  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
+  baseline: z.string().min(1).optional(),
+  /** Interpolants per forward/backward batch. */
+  batchSize: z.number().int().positive().optional(),
+  normalizeLayers: z.boolean().optional(),
+  /** Forces a compute backend; default: the setting (DIXW_BACKEND), else the best available. */
+  backend: BackendNameSchema.optional(),
+  export: ExplainExportSchema.optional(),
 });
 
 export const TrainSpecSchema = z.strictObject({
@@ -60,8 +83,19 @@ export const TrainSpecSchema = z.strictObject({
   /** Train on a fixed seeded permutation of the labels (data randomization test, SPEC Sec. 5). */
   permuteLabels: z.boolean().default(false),
   seed: Seed,
-  /** Folder the trained model is written to. */
+  /** Folder the trained model is written to; it is registered as a model when the job is done. */
   out: z.string().min(1),
+  /** Name of the registered model; default: the folder's name. */
+  name: z.string().min(1).optional(),
+  /** Channel-width multiplier of the architecture. */
+  width: z.number().positive().optional(),
+  batchNorm: z.boolean().optional(),
+  batchSize: z.number().int().positive().optional(),
+  learningRate: z.number().positive().optional(),
+  valSplit: z.number().min(0).max(0.9).optional(),
+  stopAtAccuracy: z.number().min(0).max(1).optional(),
+  limit: Limit.optional(),
+  backend: BackendNameSchema.optional(),
 });
 
 // The two below are provisional: their fields grow with the engine's sanity and metric modules.

@@ -1,8 +1,13 @@
 // What every stored result carries (SPEC Sec. 6), so that a figure can be traced to the exact run that made it.
 import { z } from 'zod';
 
+/** Compute backends in order of preference (DESIGN.md "Process model"). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BackendNameSchema = z.enum(BACKEND_NAMES, { error: `backend must be one of ${BACKEND_NAMES.join(', ')}` });
+export type BackendName = z.infer<typeof BackendNameSchema>;
+
 export const BackendInfoSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  name: BackendNameSchema,
   version: z.string(),
   /** e.g. "simd, 1 thread" for wasm, "CUDA" for the GPU build. */
   detail: z.string(),

@@ -73,6 +73,8 @@ export const ItemFailedMessageSchema = z.strictObject({
   itemKey: z.string(),
   message: z.string(),
   stack: z.string().optional(),
+  /** 'prepare': the job could not start at all (its inputs, its backend...); 'item' (default): this item failed. */
+  stage: z.enum(['prepare', 'item']).optional(),
 });
 
 export const ProgressMessageSchema = z.strictObject({

@@ -1,16 +1,38 @@
-// The `dixw` command: dispatches to one subcommand. A user error (bad file, bad name, bad shape) prints its
-// message and hint, no stack trace, and exits with status 1.
-import { isUserError } from '../engine/errors';
+// The `dixw` command: dispatches to one subcommand, loaded only when it runs. A user error (bad file, bad name, bad
+// shape, a refused request, a failed job) prints its message and hint, no stack trace, and exits with status 1.
 import { APP_VERSION, type Command } from './command';
-import { doctorCommand } from './commands/doctor';
-import { layersCommand } from './commands/layers';
-import { trainCommand } from './commands/train';
-import { explainCommand } from './commands/explain';
-import { datasetCommand } from './commands/dataset';
-import { demoCommand } from './commands/demo';
-import { methodsCommand } from './commands/methods';
+import { userMessage } from './user-message';
 
-export const COMMANDS: Command[] = [demoCommand, explainCommand, trainCommand, layersCommand, methodsCommand, datasetCommand, doctorCommand];
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { name: 'demo', summary: 'the main job on the embedded default: synthesize data, train the small CNN, explain with DIX3 and the baselines',
+    load: async () => (await import('./commands/demo')).demoCommand },
+  { name: 'explain', summary: 'explanation maps for every image of a dataset, one per method (a job)',
+    load: async () => (await import('./commands/explain')).explainCommand },
+  { name: 'train', summary: 'train a built-in architecture on an image folder (a job); registers the model',
+    load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'jobs', summary: 'the job queue: list, show, cancel, pause, resume, retry, rm, submit',
+    load: async () => (await import('./commands/jobs')).jobsCommand },
+  { name: 'serve', summary: 'web mode: the workbench in a browser on 127.0.0.1 (with a per-launch token), running the queue',
+    load: async () => (await import('./commands/serve')).serveCommand },
+  { name: 'worker', summary: 'run queued jobs (those queued with --detach) until interrupted',
+    load: async () => (await import('./commands/worker')).workerCommand },
+  { name: 'dataset', summary: 'registered datasets (add, list, show, rm) and making them (synth, import-idx)',
+    load: async () => (await import('./commands/dataset')).datasetCommand },
+  { name: 'model', summary: 'registered models: add, list, show, rm',
+    load: async () => (await import('./commands/model')).modelCommand },
+  { name: 'layers', summary: 'the valid cut points of a model, with shapes and the DIX defaults',
+    load: async () => (await import('./commands/layers')).layersCommand },
+  { name: 'methods', summary: 'the explanation methods and their ids',
+    load: async () => (await import('./commands/methods')).methodsCommand },
+  { name: 'doctor', summary: 'which compute backends work here, and how to fix those that do not',
+    load: async () => (await import('./commands/doctor')).doctorCommand },
+];
 
 export function usage(): string {
   return `dixw ${APP_VERSION}: DIX Workbench, explanation maps, metrics and sanity tests for vision models
@@ -20,7 +42,8 @@ Usage: dixw <command> [options]   (dixw <command> --help for details)
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Compute backends are chosen automatically (tensorflow-gpu, tensorflow, wasm, cpu); --backend or DIXW_BACKEND forces one.`;
+Compute backends are chosen automatically (tensorflow-gpu, tensorflow, wasm, cpu); --backend or DIXW_BACKEND forces one.
+Commands that use the workbench database take --db PATH (default: $DIXW_HOME/workbench.db, else the app-data folder).`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,19 +56,18 @@ export async function main(argv: string[]): Promise<number> {
     console.log(APP_VERSION);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`dixw: unknown command "${name}".\n\n${usage()}`);
     return 1;
   }
   try {
-    await cmd.run(rest);
+    await (await entry.load()).run(rest);
     return 0;
   } catch (e) {
-    if (isUserError(e)) {
-      console.error(`dixw ${name}: ${e.text}`);
-      return 1;
-    }
-    throw e;
+    const message = userMessage(e);
+    if (message === null) throw e;
+    if (message.text) console.error(`dixw ${name}: ${message.text}`);
+    return message.status;
   }
 }

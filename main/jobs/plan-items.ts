@@ -1,7 +1,8 @@
 // Splitting a job into items. Keys are stable (they identify committed work across restarts); payloads carry what a
 // worker needs without the store. Step-major order for randomization steps, so a worker re-randomizes once per step.
 import { join } from 'node:path';
-import type { ImageRecord } from '../../shared/store-types';
+import type { DatasetRecord, ImageRecord } from '../../shared/store-types';
+import { selectEntries } from '../engine/data/select-entries';
 import { listImages, requireDataset } from '../store/datasets-repo';
 import type { PlannedItem } from '../store/items-repo';
 import type { Store } from '../store/store';
@@ -10,6 +11,8 @@ export interface ImagePayload {
   imageId: number;
   /** Absolute path. */
   path: string;
+  /** Relative to the dataset root, '/'-separated: names the image in outputs and summaries. */
+  relPath: string;
   hash: string;
   label: number | null;
   maskPath: string | null;
@@ -18,7 +21,8 @@ export interface ImagePayload {
 function imagePayload(root: string, image: ImageRecord): ImagePayload {
   return {
     imageId: image.id,
-    path: join(root, image.relPath),
+    path: join(root, ...image.relPath.split('/')),
+    relPath: image.relPath,
     hash: image.contentHash,
     label: image.label,
     maskPath: image.maskPath === null ? null : join(root, image.maskPath),
@@ -32,6 +36,12 @@ export function imageItems(store: Store, datasetId: number, limit?: number): Pla
     key: `image:${image.id}`,
     payload: { ...imagePayload(dataset.root, image) },
   }));
+}
+
+/** One item per image of a balanced sample: the first `perClass` of each class, then the first `limit`, in index order. */
+export function sampledImageItems(store: Store, dataset: DatasetRecord, sample: { perClass?: number; limit?: number }): PlannedItem[] {
+  const images = selectEntries(listImages(store, dataset.id), sample.perClass, sample.limit);
+  return images.map((image) => ({ key: `image:${image.id}`, payload: { ...imagePayload(dataset.root, image) } }));
 }
 
 /** One item per randomization step and image ("step:K/image:ID"), steps 0..steps-1, step-major. */

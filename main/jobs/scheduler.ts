@@ -277,7 +277,8 @@ export class Scheduler {
         return true;
       }
       case 'failed':
-        this.fail(jobId, item, `item ${item.key} failed: ${outcome.message}`);
+        // A job that cannot start is not the fault of its first item: the reason alone is clearer.
+        this.fail(jobId, item, outcome.stage === 'prepare' ? `the job could not start: ${outcome.message}` : `item ${item.key} failed: ${outcome.message}`);
         return false;
       case 'crashed': {
         this.worker = null;
@@ -360,9 +361,16 @@ export class Scheduler {
 
   private fail(jobId: number, item: ItemRecord, error: string): void {
     try {
-      markItemFailed(this.store, item.id, error);
-      addJobEvent(this.store, jobId, 'error', error);
-      const job = finishLeasedJob(this.store, jobId, this.runnerId, 'failed', error);
+      // The states first, in place (no new pages): on a nearly full disk the failure is still recorded.
+      const job = this.store.transaction(() => {
+        markItemFailed(this.store, item.id, error);
+        return finishLeasedJob(this.store, jobId, this.runnerId, 'failed', error);
+      });
+      try {
+        addJobEvent(this.store, jobId, 'error', error);
+      } catch {
+        // The log line is a copy of the job's error; losing it loses nothing.
+      }
       this.emit({ type: 'job-stopped', jobId, state: job.state, error });
     } catch (err) {
       // e.g. a full disk: the job cannot even be marked failed. The loop backs off and tries again later.

@@ -6,7 +6,7 @@ import type { WorkerExit, WorkerLauncher, WorkerProcess } from './worker-launche
 export type ItemOutcome =
   | { type: 'done'; message: ItemDoneMessage }
   /** The executor threw, or the worker broke the protocol: fails the job. */
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; message: string; stage?: 'prepare' | 'item' }
   /** The process died (or never became ready): the item may be retried. */
   | { type: 'crashed'; cause: string };
 
@@ -69,7 +69,7 @@ export class WorkerHost {
             options.onLog(m.jobId, 'warn', `ignored a result for item ${m.itemKey} of job ${m.jobId}, which is not the item in progress`);
             return;
           }
-          this.finishCurrent(m.type === 'item-done' ? { type: 'done', message: m } : { type: 'failed', message: m.message });
+          this.finishCurrent(m.type === 'item-done' ? { type: 'done', message: m } : { type: 'failed', message: m.message, stage: m.stage });
           break;
         case 'progress':
           options.onProgress(m.jobId, m.itemKey, m.fraction, m.note);

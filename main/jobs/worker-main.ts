@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     process.exit(64);
   }
   transport.onHostGone(() => process.exit(0));
+  // Ctrl-C in a terminal reaches the whole process group; the host decides when this process ends (shutdown or kill),
+  // so an interrupted command never counts as a worker crash.
+  process.on('SIGINT', () => undefined);
   const executorPath = process.argv[2];
   if (!executorPath) {
     console.error('worker-main: no executor module given (usage: worker-main.ts EXECUTOR_MODULE)');
@@ -81,19 +84,17 @@ class WorkerLoop {
     const log = (level: LogLevel, text: string) => send({ v, type: 'log', jobId, level, message: text });
     const jobContext: JobContext = { jobId, inputs, log };
     const startedAt = new Date().toISOString();
+    let stage: 'prepare' | 'item' = 'prepare';
     try {
       if (this.preparedJob !== jobId) {
         if (this.preparedJob !== null) {
           this.preparedJob = null;
           await this.executor.dispose();
         }
-        try {
-          await this.executor.prepare(spec, jobContext);
-        } catch (err) {
-          throw new Error(`preparing job ${jobId} failed: ${describe(err)}`, { cause: err });
-        }
+        await this.executor.prepare(spec, jobContext);
         this.preparedJob = jobId;
       }
+      stage = 'item';
       const itemContext: ItemContext = {
         ...jobContext,
         item,
@@ -105,7 +106,7 @@ class WorkerLoop {
       const result = toItemResult(spec, item, output);
       send({ v, type: 'item-done', jobId, itemKey: item.key, result, startedAt, finishedAt: new Date().toISOString() });
     } catch (err) {
-      send({ v, type: 'item-failed', jobId, itemKey: item.key, message: describe(err), ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) });
+      send({ v, type: 'item-failed', jobId, itemKey: item.key, message: describe(err), stage, ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) });
     }
   }
 

@@ -14,6 +14,6 @@ export * from './similarities-repo';
 export * from './exports-repo';
 export * from './job-events-repo';
 export { commitItem, type ItemCommit, type CommitOutcome } from './commit-item';
-export { encodeMap, decodeMap, readMapHeader, MapCodecError, MAP_ENCODING, DEFAULT_MAX_BYTES, DEFAULT_MAX_ERROR, type DecodedMap, type MapHeader, type EncodeMapOptions } from './map-codec';
+export { encodeMap, decodeMap, readMapHeader, MapCodecError, MAP_ENCODING, SIZE_BUDGET_BYTES, DEFAULT_MAX_ERROR, type DecodedMap, type MapHeader, type EncodeMapOptions } from './map-codec';
 export { mapKey, mapKeyFromProvenance, type MapKeyParts } from './map-key';
 export { canonicalJson } from './canonical-json';

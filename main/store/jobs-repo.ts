@@ -216,3 +216,17 @@ export function reassertRunning(store: Store, id: number, runner: string): boole
     .prepare("UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ? AND runner = ? AND state = 'queued'")
     .run(nowIso(), id, runner).changes === 1;
 }
+
+/** Unfinished (queued, running, paused) jobs that use this dataset or model: they block its removal. */
+export function unfinishedJobsUsing(store: Store, what: { datasetId: number } | { modelId: number }): number[] {
+  const [column, id] = 'datasetId' in what ? ['dataset_id', what.datasetId] : ['model_id', what.modelId];
+  const rows = store
+    .prepare(`SELECT id FROM jobs WHERE ${column} = ? AND state IN ('queued', 'running', 'paused') ORDER BY id`)
+    .all(id) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/** Links a job to a model it made (a train job, once its model is registered). */
+export function setJobModel(store: Store, id: number, modelId: number): void {
+  store.prepare('UPDATE jobs SET model_id = ?, updated_at = ? WHERE id = ?').run(modelId, nowIso(), id);
+}

@@ -8,16 +8,18 @@
 // so most predictions are exact; near a knot line, a pass may predict by one-sided extrapolation, choosing the
 // side that worked for the neighbour along the same knot line. Residuals are quantized with step 2*delta+1 (the
 // JPEG-LS "near" scheme), zigzag varint coded and deflated.
-// If a map still exceeds `maxBytes` (noise-like maps such as IG), it is stored at half the resolution (2x2 area
-// average), repeatedly, until it fits; the blob states the stored and the source resolution.
+// Maps are stored at full resolution by default: a noise-like map (IG) cannot be both within 1e-3 and under the
+// 16 KB budget at 224 x 224 (about 45-60 KB), and a stored map that differs from the computed one would make every
+// metric on it wrong. Only when a caller passes `maxBytes` (e.g. SIZE_BUDGET_BYTES) is a map that exceeds it stored
+// at half the resolution (2x2 area average), repeatedly, until it fits; the blob states both resolutions.
 // Layout: 42-byte header | one mode byte per pass | deflated residuals | CRC-32 of all before it.
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** Names the format in the store's `maps.encoding` column. */
 export const MAP_ENCODING = 'dxmap1';
 export const DEFAULT_MAX_ERROR = 5e-4;
-/** The issue's budget for a 224 x 224 map. */
-export const DEFAULT_MAX_BYTES = 16 * 1024;
+/** The size budget for a 224 x 224 map, which CAM and DIX maps meet at full resolution; opt-in for other maps. */
+export const SIZE_BUDGET_BYTES = 16 * 1024;
 
 const MAGIC = 0x504d5844; // "DXMP" little-endian
 const FORMAT_VERSION = 1;
@@ -64,7 +66,7 @@ export interface DecodedMap extends MapHeader {
 
 export function encodeMap(values: ArrayLike<number>, height: number, width: number, options: EncodeMapOptions = {}): Uint8Array {
   const maxError = options.maxError ?? DEFAULT_MAX_ERROR;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? Infinity;
   checkShape(height, width);
   if (values.length !== height * width) {
     throw new MapCodecError(`map has ${values.length} values but ${height} x ${width} = ${height * width} were expected`);

@@ -18,6 +18,8 @@ let model: string;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dixw-cli-'));
+  // explain and train are jobs now: their records go to a workbench database of this test's own.
+  process.env.DIXW_HOME = dir;
   data = join(dir, 'data');
   model = join(dir, 'model');
   const s = runCli(['dataset', 'synth', '--out', data, '--n', '24', '--size', '24', '--classes', '3', '--seed', '5']);
@@ -31,7 +33,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('dixw --help lists every command and exits 0', () => {
   const r = runCli(['--help']);
   assert.equal(r.status, 0);
-  for (const c of ['demo', 'explain', 'train', 'layers', 'methods', 'dataset', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${c} `));
+  for (const c of ['demo', 'explain', 'train', 'jobs', 'worker', 'dataset', 'model', 'layers', 'methods', 'doctor']) assert.match(r.stdout, new RegExp(`\\n  ${c} `));
 });
 
 test('train writes a LayersModel folder with preprocessing.json and a per-epoch training log', () => {

@@ -25,7 +25,7 @@ describe('no tensor leaks', () => {
   ] as Array<[string, () => VisionModel]>) {
     test(`${name}: the live tensor count after 20 images equals the count after 1, with all methods`, () => {
       const vm = make();
-      const plan = planMethods(vm, METHOD_IDS, { steps: 4 });
+      const plan = planMethods(vm, METHOD_IDS, { steps: 4, samples: 2 });
       const [, h, w, c] = vm.model.inputs[0].shape as number[];
       const explainOne = (i: number) => {
         const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', i) as tf.Tensor4D;
@@ -60,7 +60,7 @@ describe('what explainImage returns', () => {
   test('every method gives a finite H x W map and records its params and cut points', () => {
     const vm = smallCnn(3);
     const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const plan = planMethods(vm, METHOD_IDS, { steps: 3 });
+    const plan = planMethods(vm, METHOD_IDS, { steps: 3, samples: 2 });
     const r = explainImage(vm, x, plan);
     assert.deepEqual(r.maps.map((m) => m.methodId), METHOD_IDS);
     for (const m of r.maps) {

@@ -1,5 +1,5 @@
 // Runs the real `dixw` command in a child process, as a user would.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/dixw.js', import.meta.url));
@@ -18,4 +18,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRes
 /** A user error must read as one message, not a stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /\n\s+at .+\(.+:\d+:\d+\)/.test(text);
+}
+
+/** Starts `dixw` without waiting, for tests that interrupt or kill it. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }

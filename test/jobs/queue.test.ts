@@ -110,7 +110,7 @@ test('item planning: images, step x image (step-major) and epochs get stable key
     const items = imageItems(store, d.id, 2);
     assert.equal(items.length, 2);
     assert.match(items[0].key, /^image:\d+$/);
-    assert.deepEqual(items[0].payload, { imageId: Number(items[0].key.slice(6)), path: '/data/d/a/1.png', hash: 'x1', label: 0, maskPath: '/data/d/m/1.png' });
+    assert.deepEqual(items[0].payload, { imageId: Number(items[0].key.slice(6)), path: '/data/d/a/1.png', relPath: 'a/1.png', hash: 'x1', label: 0, maskPath: '/data/d/m/1.png' });
     const steps = stepImageItems(store, d.id, 2, 2);
     assert.deepEqual(steps.map((s) => s.key.replace(/\d+$/, '#')), ['step:0/image:#', 'step:0/image:#', 'step:1/image:#', 'step:1/image:#']);
     assert.deepEqual(epochItems(2), [{ key: 'epoch:1', payload: { epoch: 1 } }, { key: 'epoch:2', payload: { epoch: 2 } }]);

@@ -1,7 +1,7 @@
 // The map codec: <= 16 KB per 224 x 224 map, within 1e-3 after min-max normalization, refusing invalid maps.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeMap, DEFAULT_MAX_BYTES, encodeMap, MapCodecError, readMapHeader } from '../../main/store/map-codec';
+import { decodeMap, SIZE_BUDGET_BYTES, encodeMap, MapCodecError, readMapHeader } from '../../main/store/map-codec';
 import { areaHalve, dix3LikeMap, igLikeMap, noiseMap, normalizedMaxError, rng, smoothMap } from './map-fields';
 
 const REQUIRED_ERROR = 1e-3;
@@ -17,7 +17,7 @@ test('smooth CAM/DIX-like maps stay at 224 x 224, fit in 16 KB and come back wit
     const decoded = decodeMap(blob);
     assert.equal(decoded.height, 224, name);
     assert.equal(decoded.width, 224, name);
-    assert.ok(blob.length <= DEFAULT_MAX_BYTES, `${name}: ${blob.length} bytes`);
+    assert.ok(blob.length <= SIZE_BUDGET_BYTES, `${name}: ${blob.length} bytes`);
     const err = normalizedMaxError(map, decoded.values);
     assert.ok(err <= REQUIRED_ERROR, `${name}: error ${err}`);
     assert.ok(err <= decoded.maxError + 1e-6, `${name}: error ${err} above the stated ${decoded.maxError}`);
@@ -40,11 +40,11 @@ test('the decoded extremes are exact, so normalizing by the decoded min and max 
   assert.equal(d.max, hi);
 });
 
-test('noise-like (IG) maps that cannot fit at full resolution are stored at a stated lower resolution', (t) => {
+test('noise-like (IG) maps are stored at full resolution by default, and at a stated lower one within a size budget', (t) => {
   for (const [name, map] of [['IG-like', igLikeMap(3)], ['gaussian noise', noiseMap(4)]] as const) {
-    const blob = encodeMap(map, 224, 224);
+    const blob = encodeMap(map, 224, 224, { maxBytes: SIZE_BUDGET_BYTES });
     const d = decodeMap(blob);
-    assert.ok(blob.length <= DEFAULT_MAX_BYTES, `${name}: ${blob.length} bytes`);
+    assert.ok(blob.length <= SIZE_BUDGET_BYTES, `${name}: ${blob.length} bytes`);
     assert.ok(d.height < 224 && d.width < 224, `${name} should be stored smaller`);
     assert.equal(d.sourceHeight, 224);
     assert.equal(d.sourceWidth, 224);
@@ -53,7 +53,7 @@ test('noise-like (IG) maps that cannot fit at full resolution are stored at a st
     while (ref.h > d.height) ref = areaHalve(ref.values, ref.h, ref.w);
     const err = normalizedMaxError(ref.values, d.values);
     assert.ok(err <= REQUIRED_ERROR, `${name}: error ${err}`);
-    const full = encodeMap(map, 224, 224, { maxBytes: Infinity });
+    const full = encodeMap(map, 224, 224);
     assert.equal(readMapHeader(full).height, 224);
     assert.ok(normalizedMaxError(map, decodeMap(full).values) <= REQUIRED_ERROR);
     t.diagnostic(`${name}: ${full.length} bytes at 224x224; stored ${blob.length} bytes at ${d.height}x${d.width}`);

@@ -10,8 +10,6 @@ import { runExplain } from '../../engine/runs/explain-run';
 export const DEMO_METHODS = ['dix3', 'dix2', 'dix1', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'the main job on the embedded default: synthesize data, train the small CNN, explain with DIX3 and the baselines',
   help: `Usage: dixw demo --out DIR [--images N] [--epochs E]
 
 1. synthesizes the default dataset (4 shape classes, 32x32, with ground-truth masks): DIR/data/train, DIR/data/test

@@ -3,8 +3,6 @@ import { printJson, type Command } from '../command';
 import { runDoctor } from '../../engine/backend/doctor';
 
 export const doctorCommand: Command = {
-  name: 'doctor',
-  summary: 'which compute backends work here, and how to fix those that do not',
   help: `Usage: dixw doctor [--json]
 
 Tries every backend (tensorflow-gpu, tensorflow, wasm, cpu), reports what loaded, its version, wasm SIMD and

@@ -1,18 +1,24 @@
-import { parse, intOption, listOption, numberOption, required } from '../args';
-import { BACKEND_HELP, BACKEND_OPTION, printJson, startBackend, type Command } from '../command';
-import { ProgressBar } from '../progress';
-import { runExplain } from '../../engine/runs/explain-run';
+import { resolve } from 'node:path';
+import type { ExplainJobSummary } from '../../../shared/service-api';
+import { intOption, listOption, numberOption, parse, required } from '../args';
+import { BACKEND_HELP, BACKEND_OPTION, printJson, type Command } from '../command';
+import { requireDone, runInForeground } from '../foreground-job';
+import { reportSubmittedInputs } from '../report-inputs';
+import { DB_HELP, DB_OPTION, withService } from '../service-access';
+import { keepMapsOption, withoutUndefined } from '../spec-options';
 import { METHOD_IDS } from '../../engine/explain/registry';
 import { UserError } from '../../engine/errors';
 
 export const explainCommand: Command = {
-  name: 'explain',
-  summary: 'explanation maps for every image of a dataset, one per method',
-  help: `Usage: dixw explain --model MODEL_DIR --data DIR --methods dix3,ig,... [options]
+  help: `Usage: dixw explain --model MODEL --data DATASET --methods dix3,ig,... [options]
 
-Computes one map per image and method at input resolution.
-  --model DIR         a TF.js LayersModel folder (model.json, weights, optional preprocessing.json)
-  --data DIR          an image folder (one subfolder per class, or flat with labels.csv)
+Computes one map per image and method at input resolution, as a job: by default in the foreground with a progress
+bar (a worker process computes, this command stores each image's maps as it finishes). Maps already stored for the
+same model, image, method, parameters, target class and cut points are reused, not recomputed; the summary says how
+many. Ctrl-C leaves the job resumable with "dixw worker".
+  --model MODEL       a TF.js LayersModel folder (model.json, weights, optional preprocessing.json), or a registered model id
+  --data DATASET      an image folder (one subfolder per class, or flat with labels.csv), or a registered dataset id;
+                      a folder is registered on first use and re-indexed when it changed
   --methods LIST      comma-separated: ${METHOD_IDS.join(', ')}
   --layers a,b,c      cut points for DIX and CAM methods (default: the last 1-3 block outputs; see dixw layers)
   --steps N           integration steps for DIX and IG (default 10)
@@ -23,45 +29,69 @@ Computes one map per image and method at input resolution.
   --limit N           only the first N images
   --per-class N       only the first N images of each class (a balanced sample)
   --npy OUT           write OUT/<method>/<image>.npy (float32 H x W, raw), OUT/_input/<image>.npy (the exact
-                      preprocessed input, H x W x C) and OUT/targets.json (explained class, cut points, steps, backend)
+                      preprocessed input, H x W x C) and OUT/targets.json (explained class, cut points, steps, backend).
+                      A reused map is written as stored (within 5e-4 of the computed map after min-max normalization)
   --png OUT           write colormapped overlays OUT/<method>/<image>.png
   --colormap NAME     jet (default), viridis, inferno, gray
   --opacity X         overlay opacity in [0, 1] (default 0.5)
+  --keep-maps N|all|none  store the maps of the first N images only, of all (default) or of none
+  --detach            only queue the job (for a running app or "dixw worker"); prints its id
+  --priority P        higher runs first (default 0)
   --json              print a machine-readable summary on stdout
+${DB_HELP}
 ${BACKEND_HELP}
 
 Example: dixw explain --model demo-output/model --data demo-output/data/test --methods dix3,gradcam,ig --limit 8 --png maps`,
   async run(argv) {
     const v = parse('explain', argv, {
-      ...BACKEND_OPTION, model: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' }, layers: { type: 'string' },
+      ...BACKEND_OPTION, ...DB_OPTION, model: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' }, layers: { type: 'string' },
       steps: { type: 'string' }, baseline: { type: 'string' }, 'batch-size': { type: 'string' }, 'normalize-layers': { type: 'boolean' },
       target: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
-      colormap: { type: 'string' }, opacity: { type: 'string' }, json: { type: 'boolean' },
+      colormap: { type: 'string' }, opacity: { type: 'string' }, json: { type: 'boolean' }, 'keep-maps': { type: 'string' },
+      detach: { type: 'boolean' }, priority: { type: 'string' },
     });
     if (v.help) return void console.log(this.help);
     const model = required('explain', v, 'model');
     const data = required('explain', v, 'data');
     const methods = listOption(v, 'methods');
     if (!methods?.length) throw new UserError('dixw explain: --methods is required.', `Choose from: ${METHOD_IDS.join(', ')}.`);
-    const colormap = typeof v.colormap === 'string' ? v.colormap : 'jet';
-    if (!['jet', 'viridis', 'inferno', 'gray'].includes(colormap)) throw new UserError(`Unknown colormap "${colormap}".`, 'Use jet, viridis, inferno or gray.');
-    const backend = await startBackend(v, Boolean(v.json));
-    const bar = new ProgressBar('explain', !v.json);
-    const summary = await runExplain({
-      model, data, methods, backend,
-      options: { steps: intOption('explain', v, 'steps'), layers: listOption(v, 'layers'), baseline: v.baseline as string | undefined,
-        batchSize: intOption('explain', v, 'batch-size'), normalizeLayers: Boolean(v['normalize-layers']) },
+    const colormap = typeof v.colormap === 'string' ? v.colormap : undefined;
+    if (colormap !== undefined && !['jet', 'viridis', 'inferno', 'gray'].includes(colormap)) throw new UserError(`Unknown colormap "${colormap}".`, 'Use jet, viridis, inferno or gray.');
+    const npy = typeof v.npy === 'string' ? resolve(v.npy) : undefined;
+    const png = typeof v.png === 'string' ? resolve(v.png) : undefined;
+    const spec = {
+      kind: 'explain', model, dataset: data, methods,
+      layers: listOption(v, 'layers'), steps: intOption('explain', v, 'steps'), baseline: v.baseline as string | undefined,
+      batchSize: intOption('explain', v, 'batch-size'), normalizeLayers: v['normalize-layers'] ? true : undefined,
       targetClass: intOption('explain', v, 'target'), limit: intOption('explain', v, 'limit'), perClass: intOption('explain', v, 'per-class'),
-      npyDir: v.npy as string | undefined, pngDir: v.png as string | undefined, colormap, opacity: numberOption('explain', v, 'opacity'),
-    }, (p) => bar.update(p.done, p.total, p.image));
-    bar.finish(`${summary.images.length} image(s), ${summary.skipped.length} skipped`);
-    for (const s of summary.skipped) process.stderr.write(`skipped ${s.image}: ${s.reason}\n`);
-    if (v.json) return printJson(summary);
-    for (const m of summary.methods) {
-      const p = m.params as { layers?: string[]; steps?: number };
-      console.log(`${m.id.padEnd(11)} median ${summary.medianMillis[m.id].toFixed(1)} ms/image${p.layers ? `  layers ${p.layers.join(',')}` : ''}${p.steps ? `  N=${p.steps}` : ''}`);
-    }
-    if (v.npy) console.log(`maps (.npy): ${v.npy}`);
-    if (v.png) console.log(`overlays (.png): ${v.png}`);
+      keepMaps: keepMapsOption(v['keep-maps']), backend: v.backend as string | undefined,
+      export: npy || png ? { npy, png, colormap, opacity: numberOption('explain', v, 'opacity') } : undefined,
+    };
+    await withService(v, async (service) => {
+      const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('explain', v, 'priority') });
+      const { job } = submitted;
+      reportSubmittedInputs(submitted.dataset, submitted.model);
+      if (v.detach) {
+        if (v.json) return printJson({ jobId: job.id, state: job.state, items: job.itemsTotal });
+        return void console.log(`queued job ${job.id}: ${job.itemsTotal} image(s) x ${methods.length} method(s); "dixw worker" or the app runs it ("dixw jobs show ${job.id}")`);
+      }
+      requireDone(await runInForeground(service, job.id, { label: 'explain', quiet: Boolean(v.json), progress: 'items' }));
+      const summary = (await service.results.summary(job.id)) as ExplainJobSummary;
+      for (const s of summary.skipped) process.stderr.write(`skipped ${s.image}: ${s.reason}\n`);
+      if (v.json) return printJson(summary);
+      printExplainSummary(summary, npy, png);
+    });
   },
 };
+
+function printExplainSummary(s: ExplainJobSummary, npy: string | undefined, png: string | undefined): void {
+  console.log(`job ${s.jobId}: ${s.images.length} image(s), ${s.skipped.length} skipped${s.backend ? `, on ${s.backend.name} ${s.backend.version}` : ''}`);
+  for (const m of s.methods) {
+    const p = m.params as { layers?: string[]; steps?: number };
+    const ms = s.medianMillis[m.id];
+    console.log(`${m.id.padEnd(11)} ${ms === null ? 'all reused' : `median ${ms.toFixed(1)} ms/image`}${p.layers ? `  layers ${p.layers.join(',')}` : ''}${p.steps ? `  N=${p.steps}` : ''}`);
+  }
+  console.log(`maps: ${s.mapsComputed} computed, ${s.mapsReused} reused from earlier jobs`);
+  if (npy) console.log(`maps (.npy): ${npy}`);
+  if (png) console.log(`overlays (.png): ${png}`);
+}

@@ -3,8 +3,6 @@ import { printJson, type Command } from '../command';
 import { listMethods } from '../../engine/explain/registry';
 
 export const methodsCommand: Command = {
-  name: 'methods',
-  summary: 'the explanation methods and their ids',
   help: 'Usage: dixw methods [--json]\n\nLists every explanation method id (for --methods) with its protocol version and a one-line summary.',
   async run(argv) {
     const v = parse('methods', argv, { json: { type: 'boolean' } });

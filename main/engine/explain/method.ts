@@ -19,6 +19,20 @@ export interface MethodOptions {
   batchSize?: number;
   /** Min-max normalize each layer's map before DIX aggregation (default false, as the paper). */
   normalizeLayers?: boolean;
+  /** Seed of a method's randomness (SmoothGrad's noise). */
+  seed?: number;
+  /** SmoothGrad: noisy samples per image. */
+  samples?: number;
+  /** SmoothGrad: noise standard deviation as a fraction of the input's range (max - min). */
+  noise?: number;
+  /** Guided IG: fraction of the features moved at every step. */
+  fraction?: number;
+  /** Guided IG: how far (in alpha) a feature may run ahead of or lag behind the straight path. */
+  maxDist?: number;
+  /** Blur IG: the largest Gaussian sigma, in pixels. */
+  maxSigma?: number;
+  /** Blur IG: sigma step of the finite difference d blur / d sigma. */
+  gradStep?: number;
 }
 
 export interface ExplanationMethod<P extends Record<string, unknown> = Record<string, unknown>> {

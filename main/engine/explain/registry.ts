@@ -11,8 +11,15 @@ import { gradcam } from './methods/gradcam';
 import { gradcamPlusPlus } from './methods/gradcam-plus-plus';
 import { xgradcam } from './methods/xgradcam';
 import { layercam } from './methods/layercam';
+import { ablationcam } from './methods/ablationcam';
+import { liftcam } from './methods/liftcam';
+import { fullgrad } from './methods/fullgrad';
+import { guidedIg } from './methods/guided-ig';
+import { blurIg } from './methods/blur-ig';
+import { smoothgrad } from './methods/smoothgrad';
 
-const METHODS: ExplanationMethod<any>[] = [dix1, dix2, dix3, dix2Mul, dix3Grads, ig, gradcam, gradcamPlusPlus, xgradcam, layercam];
+const METHODS: ExplanationMethod<any>[] = [dix1, dix2, dix3, dix2Mul, dix3Grads, ig, gradcam, gradcamPlusPlus, xgradcam, layercam,
+  ablationcam, liftcam, fullgrad, guidedIg, blurIg, smoothgrad];
 
 export const METHOD_IDS = METHODS.map((m) => m.id);
 

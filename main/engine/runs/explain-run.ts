@@ -2,17 +2,17 @@
 // written as raw .npy maps (with the exact input tensors and targets.json, so that a map can be checked elsewhere)
 // and/or colormapped PNG overlays. Unreadable images are skipped and reported by path; the run goes on.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { tf } from '../tf';
 import { UserError } from '../errors';
 import type { BackendInfo } from '../../../shared/provenance';
-import { indexDatasetFolder, type DatasetEntry, type DatasetIndex } from '../data/dataset-folder';
+import { indexDatasetFolder, type DatasetIndex } from '../data/dataset-folder';
 import { loadImagePair } from '../data/dataset-load';
-import { writeNpy } from '../data/npy';
-import { overlayPng } from '../data/overlay';
-import { loadVisionModel, type VisionModel } from '../model/vision-model';
+import { loadVisionModel } from '../model/vision-model';
+import { selectEntries } from '../data/select-entries';
 import { explainImage, planMethods, type ExplainedImage, type PlannedMethod } from '../explain/explain-image';
 import type { MethodOptions } from '../explain/method';
+import { writeExplainOutputs } from './explain-outputs';
 
 export interface ExplainRunOptions {
   model: string;
@@ -57,47 +57,9 @@ export interface ExplainRunProgress {
   image: string;
 }
 
-function withoutExtension(relPath: string): string {
-  return relPath.replace(/\.[^./]+$/, '');
-}
-
-/** The first `perClass` images of each class (if given), then the first `limit` of those, in path order. */
-export function selectEntries(entries: DatasetEntry[], perClass?: number, limit?: number): DatasetEntry[] {
-  let out = entries;
-  if (perClass !== undefined) {
-    const seen = new Map<number | null, number>();
-    out = out.filter((e) => {
-      const n = seen.get(e.label) ?? 0;
-      seen.set(e.label, n + 1);
-      return n < perClass;
-    });
-  }
-  return limit !== undefined ? out.slice(0, limit) : out;
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-}
-
-function writeOutputs(o: ExplainRunOptions, vm: VisionModel, entry: DatasetEntry, unit: Float32Array, input: Float32Array, r: ExplainedImage) {
-  const { height: h, width: w, channels: c } = vm.preprocessing;
-  const stem = withoutExtension(entry.relPath);
-  const write = (dir: string, rel: string, f: (path: string) => void) => {
-    const p = join(dir, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    f(p);
-  };
-  if (o.npyDir) {
-    write(o.npyDir, `_input/${stem}.npy`, (p) => writeNpy(p, input, [h, w, c]));
-    for (const m of r.maps) write(o.npyDir, `${m.methodId}/${stem}.npy`, (p) => writeNpy(p, m.map, [m.height, m.width]));
-  }
-  if (o.pngDir) {
-    for (const m of r.maps) {
-      write(o.pngDir, `${m.methodId}/${stem}.png`, (p) => writeFileSync(p, overlayPng(unit, m.map, { height: h, width: w, channels: c,
-        colormap: o.colormap ?? 'jet', opacity: o.opacity ?? 0.5 })));
-    }
-  }
 }
 
 export async function runExplain(o: ExplainRunOptions, onProgress?: (p: ExplainRunProgress) => void): Promise<ExplainRunSummary> {
@@ -130,7 +92,7 @@ export async function runExplain(o: ExplainRunOptions, onProgress?: (p: ExplainR
     } finally {
       x.dispose();
     }
-    writeOutputs(o, vm, entry, pair.unit, pair.input, r);
+    writeExplainOutputs(o, vm.preprocessing, entry.relPath, pair.unit, pair.input, r.maps);
     images.push({ image: entry.relPath, label: entry.label, targetClass: r.targetClass, predictedClass: r.predictedClass,
       targetProbability: r.targetProbability, millis: Object.fromEntries(r.maps.map((m) => [m.methodId, m.millis])) });
     targets[entry.relPath] = { targetClass: r.targetClass, predictedClass: r.predictedClass, label: entry.label,

@@ -1,0 +1,60 @@
+import type { ServiceEvent } from '../../../shared/service-api';
+import { parse } from '../args';
+import { type Command } from '../command';
+import { DB_HELP, DB_OPTION, withService } from '../service-access';
+
+export const workerCommand: Command = {
+  help: `Usage: dixw worker [--until-idle]
+
+Runs queued jobs (from "explain --detach", "train --detach", "jobs submit", or left unfinished by a command or an
+app that was stopped or killed) in priority then queue order, one at a time in a worker process, until
+interrupted (Ctrl-C or SIGTERM: the job in progress stays resumable). A job whose runner died resumes at its first
+uncommitted item. Prints a line per job and per finished item.
+  --until-idle        exit once there is nothing left to run
+${DB_HELP}
+
+Example: dixw worker --db ~/experiments/workbench.db`,
+  async run(argv) {
+    const v = parse('worker', argv, { ...DB_OPTION, 'until-idle': { type: 'boolean' } });
+    if (v.help) return void console.log(this.help);
+    await withService(v, async (service) => {
+      process.stderr.write(`dixw worker: running the queue of ${service.storePath}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
+      const off = service.on(printEvent);
+      const runner = service.runJobs();
+      const stop = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await (v['until-idle'] ? Promise.race([runner.whenIdle(), stop]) : stop);
+      await runner.stop();
+      off();
+      process.stderr.write('dixw worker: stopped\n');
+    });
+  },
+};
+
+function printEvent(e: ServiceEvent): void {
+  const line = describeEvent(e);
+  if (line) console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+}
+
+function describeEvent(e: ServiceEvent): string | null {
+  switch (e.type) {
+    case 'job-started':
+      return `job ${e.jobId}: ${e.resumed ? `resumed at ${e.itemsDone}/${e.itemsTotal}` : `started, ${e.itemsTotal} item(s)`}`;
+    case 'item-committed':
+      return `job ${e.jobId}: ${e.itemKey} done (${e.itemsDone}/${e.itemsTotal}; ${e.mapsStored} map(s) stored, ${e.mapsReused} reused) in ${Math.round(e.durationMs)} ms`;
+    case 'job-stopped':
+      return `job ${e.jobId}: ${e.state}${e.error ? `: ${e.error}` : ''}`;
+    case 'worker-crashed':
+      return `job ${e.jobId}: the worker process died on ${e.itemKey} (attempt ${e.crashes}): ${e.cause}`;
+    case 'model-registered':
+      return `job ${e.jobId}: registered model ${e.modelId} (${e.path})`;
+    case 'log':
+      return e.level === 'warn' || e.level === 'error' ? `${e.jobId === null ? '' : `job ${e.jobId}: `}${e.message}` : null;
+    case 'error':
+      return `error: ${e.message}`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,67 @@
+// A job run by the command that queued it: the scheduler and a real worker process in the background of this
+// command, a progress bar with ETA on the terminal. Ctrl-C (or SIGTERM) stops here and leaves the job resumable:
+// `dixw worker` or the app continues it at its first uncommitted item. If another runner (the app, `dixw worker`)
+// took the job first, the bar follows it from the database.
+import type { ServiceEvent } from '../../shared/service-api';
+import type { JobRecord } from '../../shared/store-types';
+import type { WorkbenchService } from '../service/service';
+import { CliExit } from './command';
+import { ProgressBar } from './progress';
+
+export interface ForegroundOptions {
+  label: string;
+  /** No bar (e.g. --json). */
+  quiet: boolean;
+  /** Bar units: items (explain) or the share of one long item (train). */
+  progress: 'items' | 'fraction';
+}
+
+const POLL_MS = 100;
+const FOLLOW_MS = 500;
+const FRACTION_STEPS = 1000;
+
+export async function runInForeground(service: WorkbenchService, jobId: number, o: ForegroundOptions): Promise<JobRecord> {
+  const bar = new ProgressBar(o.label, !o.quiet);
+  const runner = service.runJobs({ onlyJobIds: [jobId], pollMs: POLL_MS });
+  const off = service.on((e: ServiceEvent) => {
+    if (e.type === 'item-committed' && e.jobId === jobId && o.progress === 'items') bar.update(e.itemsDone, e.itemsTotal, e.itemKey);
+    else if (e.type === 'item-progress' && e.jobId === jobId && o.progress === 'fraction') bar.update(Math.round(e.fraction * FRACTION_STEPS), FRACTION_STEPS, e.note ?? '');
+    else if (e.type === 'worker-crashed' && e.jobId === jobId) process.stderr.write(`\nthe worker process died on ${e.itemKey} (attempt ${e.crashes}): ${e.cause}\n`);
+  });
+  const follow = setInterval(() => {
+    void service.jobs.get(jobId).then((j) => {
+      if (o.progress === 'items' && j.runner !== null) bar.update(j.itemsDone, j.itemsTotal);
+    }, () => undefined);
+  }, FOLLOW_MS);
+  let onSignal: (() => void) | null = null;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onSignal = () => resolve('interrupted');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  try {
+    const outcome = await Promise.race([runner.waitForJob(jobId), interrupted]);
+    if (outcome === 'interrupted') {
+      await runner.stop();
+      throw new CliExit(130, `interrupted; job ${jobId} is left unfinished and resumes at its first uncommitted item with "dixw worker" or the app ("dixw jobs cancel ${jobId}" drops it).`);
+    }
+    bar.finish(`job ${jobId} ${outcome.state}`);
+    return outcome;
+  } finally {
+    clearInterval(follow);
+    off();
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await runner.stop();
+  }
+}
+
+/** A job that did not finish well ends the command with its reason. */
+export function requireDone(job: JobRecord): void {
+  if (job.state === 'done') return;
+  if (job.state === 'failed') throw new CliExit(1, `job ${job.id} failed: ${job.error ?? 'no reason recorded'}`);
+  if (job.state === 'cancelled') throw new CliExit(1, `job ${job.id} was cancelled.`);
+  if (job.state === 'paused') throw new CliExit(0, `job ${job.id} was paused at ${job.itemsDone}/${job.itemsTotal}; "dixw jobs resume ${job.id}" and "dixw worker" continue it.`);
+}

@@ -1,0 +1,68 @@
+// One interface for every evaluation metric (SPEC Sec. 4). A metric scores one (image, map) pair, from what the image
+// state and the map state share between metrics (one clean forward pass per image, one perturbation curve per map and
+// ordering), and aggregates per-image scores into the dataset value that a table shows. Its protocol card (id, version,
+// every parameter) is stored with every score.
+import type { ImageState } from './image-state';
+import type { MapState } from './map-state';
+
+export type Direction = 'higher' | 'lower';
+
+export interface Curve {
+  x: number[];
+  y: number[];
+}
+
+export interface ImageScore {
+  /** The per-image value (also what the paired test compares), or null when the image was skipped. */
+  value: number | null;
+  curve?: Curve;
+  /** Counts that a dataset-level aggregate accumulates (segmentation). */
+  counts?: Record<string, number>;
+  /** Why the image was skipped. */
+  skipped?: string;
+}
+
+export interface Aggregate {
+  value: number;
+  curve?: Curve;
+  /** Images that contributed. */
+  images: number;
+  /** Skipped images, by reason. */
+  skipped: Record<string, number>;
+}
+
+export interface MetricCard {
+  id: string;
+  version: number;
+  params: Record<string, unknown>;
+}
+
+/** Options a caller may give any metric; each metric takes those that apply. */
+export interface MetricOptions {
+  /** SIC/AIC: the clean probability below which an image is skipped. */
+  minProbability?: number;
+  /** SIC/AIC: 'median' (PAIR and SPEC) or 'mean' over images' curves. */
+  aggregation?: 'median' | 'mean';
+  /** SIC/AIC: lossless WebP compression effort 0-100 (PAIR: 100). */
+  webpQuality?: number;
+}
+
+export interface Metric<P extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  /** Bumped when the computation changes, so stored scores of an older protocol are not mixed in. */
+  version: number;
+  title: string;
+  summary: string;
+  direction: Direction;
+  /** True when the metric needs the dataset's ground-truth masks. */
+  needsMask: boolean;
+  resolveParams(options: MetricOptions): P;
+  score(image: ImageState, map: MapState, params: P): Promise<ImageScore>;
+  aggregate(scores: ImageScore[], params: P): Aggregate;
+}
+
+export type AnyMetric = Metric<Record<string, unknown>>;
+
+export function protocolCard(metric: AnyMetric, params: Record<string, unknown>): MetricCard {
+  return { id: metric.id, version: metric.version, params };
+}

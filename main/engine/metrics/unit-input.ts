@@ -1,0 +1,53 @@
+// Images in [0, 1] ("unit") space, where metrics black out and mask pixels, through the model's own preprocessing
+// ((u - mean[c]) / std[c], as image-to-input.ts) and the model, in batches: softmax probability of one class and top-1.
+import { tf } from '../tf';
+import type { Preprocessing } from '../../../shared/preprocessing';
+import type { VisionModel } from '../model/vision-model';
+
+/** (u - mean[c]) / std[c] for a [B, H, W, C] unit batch. */
+export function unitToInput(u: tf.Tensor4D, prep: Preprocessing): tf.Tensor4D {
+  return tf.tidy(() => {
+    const c = prep.channels;
+    const perChannel = (v: number[]) => tf.reshape(tf.tensor1d(v.length === 1 ? Array(c).fill(v[0]) : v), [1, 1, 1, c]);
+    return tf.div(tf.sub(u, perChannel(prep.mean)), perChannel(prep.std)) as tf.Tensor4D;
+  });
+}
+
+export interface Predictions {
+  /** Softmax probability of the asked class, per image. */
+  prob: Float32Array;
+  /** Top-1 class, per image. */
+  top1: Int32Array;
+}
+
+/** Runs a [B, H, W, C] unit batch through the model `batchSize` images at a time; one read back at the end. */
+export function predictUnits(vm: VisionModel, units: tf.Tensor4D, cls: number, batchSize: number): Predictions {
+  const n = units.shape[0];
+  const parts: tf.Tensor[] = [];
+  for (let s = 0; s < n; s += batchSize) {
+    const m = Math.min(batchSize, n - s);
+    parts.push(tf.tidy(() => {
+      const logits = vm.model.predict(unitToInput(tf.slice(units, [s, 0, 0, 0], [m, -1, -1, -1]), vm.preprocessing)) as tf.Tensor2D;
+      const prob = tf.reshape(tf.slice(tf.softmax(logits), [0, cls], [m, 1]), [m]);
+      return tf.stack([prob, tf.cast(tf.argMax(logits, 1), 'float32')], 1);
+    }));
+  }
+  const all = tf.concat(parts);
+  const data = all.dataSync();
+  tf.dispose([all, ...parts]);
+  const prob = new Float32Array(n);
+  const top1 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    prob[i] = data[2 * i];
+    top1[i] = data[2 * i + 1];
+  }
+  return { prob, top1 };
+}
+
+/** Softmax probabilities of every class for a single [1, H, W, C] unit image. */
+export function classProbabilities(vm: VisionModel, unit: tf.Tensor4D): Float32Array {
+  const p = tf.tidy(() => tf.softmax(vm.model.predict(unitToInput(unit, vm.preprocessing)) as tf.Tensor2D));
+  const out = p.dataSync() as Float32Array;
+  p.dispose();
+  return out;
+}

@@ -1,0 +1,81 @@
+// Switches a model in memory between its trained weights and re-initialized ones, layer by layer, without reloading
+// it from disk. Both versions of every weight are kept as tensors; a switch is Variable.assign, which in TF.js
+// shares the tensor's data (reference counted), so switching copies nothing and restoring gives back the trained
+// weights bit for bit. Fresh values are drawn once per layer, on first use, from the layer's own seeded initializer
+// (reinitialize.ts), so any step can be reached from any other in any order with identical weights: a job may go
+// image by image through all steps, or step by step through all images. dispose() restores the trained model.
+import { tf } from '../tf';
+import { UserError } from '../errors';
+import type { LayersModel } from '../model/run-from';
+import { freshWeightValues } from './reinitialize';
+import { listParameterizedLayers, weightsToReinitialize, type LayerSelection, type LayerWeight, type ParameterizedLayer } from './parameterized-layers';
+
+export interface RandomizerOptions extends LayerSelection {
+  seed: number;
+}
+
+export class ModelRandomizer {
+  /** The layers that can be randomized, from the output down. */
+  readonly layers: ParameterizedLayer[];
+  private readonly trained = new Map<LayerWeight, tf.Tensor>();
+  private readonly fresh = new Map<LayerWeight, tf.Tensor>();
+  private readonly randomized = new Set<string>();
+  private disposed = false;
+
+  constructor(readonly model: LayersModel, readonly options: RandomizerOptions) {
+    if (!Number.isInteger(options.seed)) throw new UserError(`The randomization seed must be an integer (got ${options.seed}).`);
+    this.layers = listParameterizedLayers(model, options);
+    if (this.layers.length === 0) throw new UserError(`Model "${model.name}" has no layers with weights to randomize.`);
+    // clone() shares the variable's data: a reference to the trained values, not a copy. keep(): a caller's tidy
+    // must not free what outlives it.
+    for (const p of this.layers) for (const w of weightsToReinitialize(p, options)) this.trained.set(w, tf.keep(tf.clone(w.read())));
+  }
+
+  /** Names of the layers currently holding re-initialized weights. */
+  get randomizedLayers(): string[] {
+    return this.layers.filter((p) => this.randomized.has(p.name)).map((p) => p.name);
+  }
+
+  /** Makes exactly the named layers re-initialized and every other one trained. */
+  setRandomized(names: readonly string[]): void {
+    if (this.disposed) throw new Error('ModelRandomizer used after dispose()');
+    const want = new Set(names);
+    for (const n of want) {
+      if (!this.layers.some((p) => p.name === n)) {
+        throw new UserError(`Layer "${n}" is not a randomizable layer of the model.`, `Randomizable layers (top down): ${this.layers.map((p) => p.name).join(', ')}.`);
+      }
+    }
+    for (const p of this.layers) {
+      const on = want.has(p.name);
+      if (on === this.randomized.has(p.name)) continue;
+      for (const w of weightsToReinitialize(p, this.options)) (w.read() as tf.Variable).assign(on ? this.freshValues(p, w) : this.trained.get(w)!);
+      if (on) this.randomized.add(p.name);
+      else this.randomized.delete(p.name);
+    }
+  }
+
+  /** Back to the trained weights. */
+  restore(): void {
+    this.setRandomized([]);
+  }
+
+  /** Restores the trained model and frees every tensor this object holds. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.restore();
+    for (const t of this.trained.values()) t.dispose();
+    for (const t of this.fresh.values()) t.dispose();
+    this.trained.clear();
+    this.fresh.clear();
+    this.disposed = true;
+  }
+
+  private freshValues(p: ParameterizedLayer, w: LayerWeight): tf.Tensor {
+    let t = this.fresh.get(w);
+    if (!t) {
+      t = tf.keep(freshWeightValues(p.layer, w, this.options.seed));
+      this.fresh.set(w, t);
+    }
+    return t;
+  }
+}

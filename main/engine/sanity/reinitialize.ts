@@ -1,0 +1,57 @@
+// Fresh values for one weight from the layer's own initializer (SPEC Sec. 5; Adebayo et al. re-run each variable's
+// original initializer). The initializer comes from the layer's serialized config (kernelInitializer,
+// biasInitializer, gammaInitializer, ...), so a model loaded from disk is treated like a built one, with its seed
+// replaced by one derived from (run seed, layer name, weight role): the same seed always gives the same weights,
+// whichever steps ran before, and no two layers share a random stream.
+import { tf, tfl } from '../tf';
+import { UserError } from '../errors';
+import { mixSeed } from '../data/rng';
+import { weightRole, type Layer, type LayerWeight } from './parameterized-layers';
+
+type Initializer = ReturnType<typeof tfl.initializers.zeros>;
+type SerializedInitializer = { className: string; config: Record<string, unknown> };
+
+/** FNV-1a, to turn a layer name into a seed component. */
+export function hashName(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The seed of one weight's re-initialization. Never 0: TF.js's random ops treat a 0 seed as "unseeded". */
+export function weightSeed(seed: number, layerName: string, role: string): number {
+  return mixSeed(seed, hashName(layerName), hashName(role)) || 1;
+}
+
+/** 'kernel' -> 'kernelInitializer', 'moving_mean' -> 'movingMeanInitializer', 'depthwise_kernel' -> also 'depthwiseInitializer'. */
+function initializerKeys(role: string): string[] {
+  const camel = role.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const keys = [`${camel}Initializer`];
+  if (role.endsWith('_kernel')) keys.push(`${camel.slice(0, -'Kernel'.length)}Initializer`);
+  return keys;
+}
+
+function serializedInitializer(layer: Layer, role: string): SerializedInitializer {
+  const config = layer.getConfig() as Record<string, unknown>;
+  for (const key of initializerKeys(role)) {
+    const v = config[key] as SerializedInitializer | undefined;
+    if (v && typeof v === 'object' && typeof v.className === 'string') return v;
+  }
+  throw new UserError(`Cannot re-initialize weight "${role}" of layer "${layer.name}" (${layer.getClassName()}): its config names no initializer for it.`,
+    'Randomization tests re-run each layer\'s own initializer; use standard Keras layers, or leave this layer out.');
+}
+
+/** The layer's initializer for this weight, re-seeded. */
+export function seededInitializer(layer: Layer, role: string, seed: number): Initializer {
+  const s = serializedInitializer(layer, role);
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[s.className];
+  if (!entry) throw new UserError(`Layer "${layer.name}" uses the initializer "${s.className}", which TF.js does not know.`);
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, { ...(s.config as tf.serialization.ConfigDict), seed: weightSeed(seed, layer.name, role) }) as Initializer;
+}
+
+/** A new tensor of fresh values for `weight` (caller owns it). */
+export function freshWeightValues(layer: Layer, weight: LayerWeight, seed: number): tf.Tensor {
+  const init = seededInitializer(layer, weightRole(weight), seed);
+  return tf.tidy(() => init.apply(weight.shape as number[], weight.dtype));
+}

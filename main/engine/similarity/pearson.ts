@@ -1,0 +1,15 @@
+// Pearson correlation of the raw signed maps (SPEC Sec. 5). Invariant to positive affine rescaling of either map,
+// so no normalization is needed; NaN when either map is constant.
+import { pearsonCorrelation } from './correlation';
+import { checkMapSizes, type SimilarityMeasure } from './measure';
+
+export const pearson: SimilarityMeasure = {
+  id: 'pearson',
+  version: 1,
+  title: 'Pearson',
+  summary: 'Pearson correlation of the raw maps',
+  compute(a, b, h, w) {
+    checkMapSizes(a, b, h, w);
+    return pearsonCorrelation(a, b);
+  },
+};

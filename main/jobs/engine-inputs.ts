@@ -1,0 +1,68 @@
+// What the service learns from the engine when it registers inputs or checks a spec: a dataset folder's index with
+// per-image content hashes, a model folder's content hash and summary, the known method ids. Behind the jobs layer
+// so that main/service imports no engine module itself; TF.js is loaded lazily, only by the calls that need it, and
+// only on its plain-JavaScript backend (nothing is computed in the main process).
+import { relative, sep } from 'node:path';
+import type { ModelInfo } from '../../shared/model-info';
+import { fileContentHash, indexDatasetFolder } from '../engine/data/dataset-folder';
+import type { DatasetIndex } from '../store/datasets-repo';
+
+export interface IndexedFolder extends DatasetIndex {
+  /** Absolute folder path, as the index saw it. */
+  root: string;
+  layout: 'imagefolder' | 'flat';
+}
+
+/** Indexes a dataset folder (throws a UserError naming the problem). Masks are stored relative to the root. */
+export function indexDataset(root: string): IndexedFolder {
+  const index = indexDatasetFolder(root);
+  const rel = (p: string) => relative(index.root, p).split(sep).join('/');
+  return {
+    root: index.root,
+    layout: index.layout,
+    contentHash: index.hash,
+    classes: index.classNames,
+    images: index.entries.map((e) => ({
+      relPath: e.relPath,
+      contentHash: fileContentHash(e.absPath),
+      label: e.label,
+      className: e.className,
+      maskPath: e.maskPath === null ? null : rel(e.maskPath),
+    })),
+  };
+}
+
+/** The content hash of a model folder (model.json and its weight shards); throws a UserError if unreadable. */
+export async function modelFolderHash(path: string): Promise<string> {
+  const { modelContentHash } = await import('../engine/model/model-io');
+  return modelContentHash(path);
+}
+
+/** Loads the model once to learn its input, classes and cut points; throws a UserError if it cannot be used. */
+export async function inspectModelFolder(path: string): Promise<{ hash: string; info: ModelInfo }> {
+  const [{ tf }, { loadVisionModel }, { describeModel }] = await Promise.all([
+    import('../engine/tf'),
+    import('../engine/model/vision-model'),
+    import('../engine/model/model-info'),
+  ]);
+  tf.env().set('PROD', true); // no "install tfjs-node" banner from the cpu backend
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  const vm = await loadVisionModel(path);
+  try {
+    return { hash: vm.hash, info: describeModel(vm) };
+  } finally {
+    vm.model.dispose();
+  }
+}
+
+/** Method ids the engine knows, for refusing a spec before it is queued. */
+export async function knownMethodIds(): Promise<string[]> {
+  const { METHOD_IDS } = await import('../engine/explain/registry');
+  return [...METHOD_IDS];
+}
+
+/** Architecture ids `train` accepts. */
+export async function knownArchitectures(): Promise<string[]> {
+  const { ARCHITECTURE_IDS } = await import('../engine/model/architectures/registry');
+  return [...ARCHITECTURE_IDS];
+}

@@ -1,0 +1,63 @@
+// A train job in the worker: one item that trains the architecture on the dataset's folder and writes the model
+// folder (engine/runs/train-run.ts). The item's output carries what registering the model needs, so the main side
+// registers it without loading TF.js. A crash retrains from the start (training is seeded, so to the same model).
+import type { TrainSpec } from '../../../shared/job-spec';
+import type { TrainItemOutput } from '../../../shared/job-outputs';
+import type { BackendInfo } from '../../../shared/provenance';
+import { initBackend } from '../../engine/backend/select-backend';
+import { indexDatasetFolder } from '../../engine/data/dataset-folder';
+import { describeModel } from '../../engine/model/model-info';
+import { loadVisionModel } from '../../engine/model/vision-model';
+import { runTrain } from '../../engine/runs/train-run';
+import { APP_VERSION } from '../app-version';
+import type { ExecutorResult, ItemContext, JobContext } from '../executor';
+import { requireDatasetFolder, type DatasetInput } from './input-checks';
+
+/** Progress messages at most this often (ms): a batch can take a millisecond. */
+const PROGRESS_INTERVAL_MS = 200;
+
+export class TrainJob {
+  private constructor(
+    private readonly spec: TrainSpec,
+    private readonly dataset: DatasetInput,
+    private readonly backend: BackendInfo,
+  ) {}
+
+  static async prepare(spec: TrainSpec, ctx: JobContext): Promise<TrainJob> {
+    const dataset = requireDatasetFolder(ctx.inputs);
+    const backend = await initBackend(spec.backend ?? null);
+    return new TrainJob(spec, dataset, backend);
+  }
+
+  async runItem(ctx: ItemContext): Promise<ExecutorResult> {
+    const { spec, dataset, backend } = this;
+    const now = indexDatasetFolder(dataset.root).hash;
+    if (dataset.hash && now !== dataset.hash) {
+      ctx.log('warn', `the dataset folder ${dataset.root} changed since it was indexed; training on it as it is now (content hash ${now.slice(0, 12)}, recorded in training-log.json)`);
+    }
+    let last = 0;
+    const summary = await runTrain({
+      data: dataset.root, arch: spec.arch, epochs: spec.epochs, out: spec.out, backend, appVersion: APP_VERSION,
+      input: spec.input ? [spec.input.height, spec.input.width, spec.input.channels] : undefined,
+      permuteLabels: spec.permuteLabels, seed: spec.seed, width: spec.width, batchNorm: spec.batchNorm, batchSize: spec.batchSize,
+      learningRate: spec.learningRate, valSplit: spec.valSplit, stopAtAccuracy: spec.stopAtAccuracy, limit: spec.limit,
+    }, (p) => {
+      const t = Date.now();
+      if (t - last < PROGRESS_INTERVAL_MS && p.batch < p.batches) return;
+      last = t;
+      ctx.progress(((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches), `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)}`);
+    });
+    for (const s of summary.skipped) ctx.log('warn', `skipped ${s.path}: ${s.reason}`);
+    const vm = await loadVisionModel(summary.out);
+    const model = describeModel(vm);
+    vm.model.dispose();
+    const output: TrainItemOutput = {
+      kind: 'trained', out: summary.out, modelHash: summary.modelHash, arch: summary.arch, input: summary.input, images: summary.images,
+      skipped: summary.skipped, epochs: summary.epochs, finalTrainAccuracy: summary.finalTrainAccuracy, seconds: summary.seconds,
+      model: { ...model, arch: summary.arch },
+    };
+    return { output, backend };
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,69 @@
+// Per-job summaries from the committed items' outputs: what was explained, skipped, reused and how fast; or what a
+// training run achieved. Pure, so the CLI's --json, the UI and the web server show the same figures.
+import { ExplainItemOutputSchema, TrainItemOutputSchema, type ExplainItemOutput } from '../../shared/job-outputs';
+import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
+import type { ItemRecord, JobRecord } from '../../shared/store-types';
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function seconds(job: JobRecord): number | null {
+  if (!job.startedAt || !job.finishedAt) return null;
+  return (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000;
+}
+
+/** Outputs of committed items that parse as this job kind's; anything else is left out. */
+function outputs<T>(items: readonly ItemRecord[], parse: (v: unknown) => { success: true; data: T } | { success: false }): T[] {
+  return items.filter((i) => i.state === 'done').flatMap((i) => {
+    const r = parse(i.output);
+    return r.success ? [r.data] : [];
+  });
+}
+
+export function explainSummary(job: JobRecord, items: readonly ItemRecord[]): ExplainJobSummary {
+  const done = outputs(items, (v) => ExplainItemOutputSchema.safeParse(v));
+  const images = done.filter((o): o is Extract<ExplainItemOutput, { kind: 'image' }> => o.kind === 'image');
+  const methods = images[0]?.methods.map((m) => ({ id: m.id, version: m.version, params: m.params })) ?? [];
+  const millis = new Map<string, number[]>(methods.map((m) => [m.id, []]));
+  let computed = 0;
+  for (const im of images) {
+    for (const m of im.methods) {
+      if (m.millis === null) continue;
+      computed++;
+      millis.get(m.id)?.push(m.millis);
+    }
+  }
+  return {
+    kind: 'explain',
+    jobId: job.id,
+    state: job.state,
+    model: { path: job.inputs.model?.path ?? '', hash: job.inputs.model?.hash ?? '' },
+    dataset: { path: job.inputs.dataset?.root ?? '', hash: job.inputs.dataset?.hash ?? '', images: job.itemsTotal },
+    methods,
+    backend: job.provenance?.backend ?? null,
+    images: images.map((im) => ({
+      image: im.image,
+      label: im.label,
+      targetClass: im.targetClass,
+      predictedClass: im.predictedClass,
+      targetProbability: im.targetProbability,
+      millis: Object.fromEntries(im.methods.filter((m) => m.millis !== null).map((m) => [m.id, m.millis as number])),
+      reused: im.methods.filter((m) => m.reused).map((m) => m.id),
+    })),
+    skipped: done.flatMap((o) => (o.kind === 'skipped' ? [{ image: o.image, reason: o.reason }] : [])),
+    medianMillis: Object.fromEntries([...millis].map(([id, xs]) => [id, median(xs)])),
+    mapsComputed: computed,
+    mapsReused: job.mapsReused,
+    seconds: seconds(job),
+  };
+}
+
+export function trainSummary(job: JobRecord, items: readonly ItemRecord[]): TrainJobSummary {
+  const [out] = outputs(items, (v) => TrainItemOutputSchema.safeParse(v));
+  const result = out ? (({ kind: _k, model: _m, ...rest }) => rest)(out) : null;
+  return { kind: 'train', jobId: job.id, state: job.state, result, modelId: job.state === 'done' ? job.modelId : null, backend: job.provenance?.backend ?? null };
+}

@@ -1,0 +1,153 @@
+// Jobs: a spec validated at run time (unknown fields and names refused before anything is queued), its model and
+// dataset resolved to records, split into items, and queued; and the user's verbs on queued jobs.
+import { resolve } from 'node:path';
+import { parseJobSpec, type ExplainSpec, type JobInputs, type JobSpec, type TrainSpec } from '../../shared/job-spec';
+import {
+  ListJobsInputSchema,
+  RecordIdSchema,
+  SubmitJobInputSchema,
+  type AddDatasetResult,
+  type AddModelResult,
+  type JobDetails,
+  type ListJobsInput,
+  type ServiceEvent,
+  type SubmitJobInput,
+  type SubmitJobResult,
+} from '../../shared/service-api';
+import type { JobRecord } from '../../shared/store-types';
+import { knownArchitectures, knownMethodIds } from '../jobs/engine-inputs';
+import { sampledImageItems } from '../jobs/plan-items';
+import { cancelJob, enqueueJob, pauseJob, removeJob, resumeJob, retryJob } from '../jobs/queue';
+import { countItems } from '../store/items-repo';
+import { listJobEvents } from '../store/job-events-repo';
+import { listJobs, requireJob } from '../store/jobs-repo';
+import type { PlannedItem } from '../store/items-repo';
+import type { Store } from '../store/store';
+import type { DatasetsApi } from './datasets';
+import { resolveDatasetRef, resolveModelRef } from './input-refs';
+import type { ModelsApi } from './models';
+import type { ResultsApi } from './results';
+import { guarded, parseInput, ServiceError } from './service-error';
+
+/** How many of a job's log events `show` returns (the newest). */
+const SHOWN_EVENTS = 50;
+
+export class JobsApi {
+  constructor(
+    private readonly store: Store,
+    private readonly datasets: DatasetsApi,
+    private readonly models: ModelsApi,
+    private readonly results: ResultsApi,
+    private readonly emit: (event: ServiceEvent) => void,
+  ) {}
+
+  /** Validates the spec, registers the folders it names, plans its items and queues it. */
+  submit(input: SubmitJobInput): Promise<SubmitJobResult> {
+    return guarded(async () => {
+      const { spec: raw, priority } = parseInput(SubmitJobInputSchema, input, 'job submission');
+      await refuseUnknownNames(raw);
+      const spec = parseJobSpec(raw, { methods: await knownMethodIds() });
+      let submitted: SubmitJobResult;
+      if (spec.kind === 'explain') submitted = await this.submitExplain(spec, priority);
+      else if (spec.kind === 'train') submitted = await this.submitTrain(spec, priority);
+      else throw new ServiceError('unsupported', `${spec.kind} jobs cannot be submitted through the service yet.`, 'Run explain or train jobs for now.');
+      this.emit({ type: 'job-queued', jobId: submitted.job.id });
+      return submitted;
+    });
+  }
+
+  private async submitExplain(spec: ExplainSpec, priority: number | undefined): Promise<SubmitJobResult> {
+    const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
+    const model = await resolveModelRef(this.store, this.models, spec.model);
+    const items = sampledImageItems(this.store, dataset.dataset, { perClass: spec.perClass, limit: spec.limit });
+    if (items.length === 0) throw new ServiceError('invalid-input', `No images to explain: dataset ${dataset.dataset.id} (${dataset.dataset.root}) has none in the selection.`);
+    const resolved: ExplainSpec = {
+      ...spec,
+      model: String(model.model.id),
+      dataset: String(dataset.dataset.id),
+      ...(spec.export ? { export: { ...spec.export, npy: absolute(spec.export.npy), png: absolute(spec.export.png) } } : {}),
+    };
+    return this.enqueue(resolved, items, priority, dataset, model);
+  }
+
+  private async submitTrain(spec: TrainSpec, priority: number | undefined): Promise<SubmitJobResult> {
+    const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
+    const resolved: TrainSpec = { ...spec, dataset: String(dataset.dataset.id), out: resolve(spec.out) };
+    return this.enqueue(resolved, [{ key: 'train', payload: {} }], priority, dataset, null);
+  }
+
+  private enqueue(spec: JobSpec, items: PlannedItem[], priority: number | undefined, dataset: AddDatasetResult, model: AddModelResult | null): SubmitJobResult {
+    const inputs: JobInputs = {
+      dataset: { id: dataset.dataset.id, root: dataset.dataset.root, hash: dataset.dataset.contentHash },
+      ...(model ? { model: { id: model.model.id, path: model.model.path, hash: model.model.contentHash } } : {}),
+    };
+    const job = enqueueJob(this.store, { spec, items, inputs, priority, modelId: model?.model.id ?? null, datasetId: dataset.dataset.id });
+    return { job, dataset, model };
+  }
+
+  list(input?: ListJobsInput): Promise<JobRecord[]> {
+    return guarded(() => {
+      const filter = parseInput(ListJobsInputSchema, input, 'job list filter');
+      return listJobs(this.store, { states: filter?.states, limit: filter?.limit });
+    });
+  }
+
+  show(id: number): Promise<JobDetails> {
+    return guarded(async () => {
+      const job = requireJob(this.store, parseInput(RecordIdSchema, id, 'job id'));
+      return { job, items: countItems(this.store, job.id), events: listJobEvents(this.store, job.id, SHOWN_EVENTS), summary: await this.results.summary(job.id) };
+    });
+  }
+
+  get(id: number): Promise<JobRecord> {
+    return guarded(() => requireJob(this.store, parseInput(RecordIdSchema, id, 'job id')));
+  }
+
+  pause(id: number): Promise<JobRecord> {
+    return this.act(id, pauseJob);
+  }
+
+  resume(id: number): Promise<JobRecord> {
+    return this.act(id, resumeJob);
+  }
+
+  cancel(id: number): Promise<JobRecord> {
+    return this.act(id, cancelJob);
+  }
+
+  retry(id: number): Promise<JobRecord> {
+    return this.act(id, retryJob);
+  }
+
+  /** Deletes the job, its items and results, and the maps no other job uses. */
+  remove(id: number): Promise<{ mapsDeleted: number }> {
+    return guarded(() => removeJob(this.store, parseInput(RecordIdSchema, id, 'job id')));
+  }
+
+  /** The states each verb accepts live in shared/job-state.ts and are enforced by the queue. */
+  private act(id: number, apply: (store: Store, id: number) => JobRecord): Promise<JobRecord> {
+    return guarded(() => apply(this.store, parseInput(RecordIdSchema, id, 'job id')));
+  }
+}
+
+function absolute(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(path);
+}
+
+/**
+ * Unknown method and architecture names get the engine's own sentence (with the known names), before the generic
+ * spec check: a typo in a name is the commonest bad value.
+ */
+async function refuseUnknownNames(raw: unknown): Promise<void> {
+  if (typeof raw !== 'object' || raw === null) return;
+  const spec = raw as { kind?: unknown; methods?: unknown; arch?: unknown };
+  if (Array.isArray(spec.methods)) {
+    const known = await knownMethodIds();
+    const unknown = spec.methods.find((m) => typeof m === 'string' && !known.includes(m));
+    if (typeof unknown === 'string') throw new ServiceError('invalid-input', `Unknown method "${unknown}".`, `Use one of: ${known.join(', ')}.`);
+  }
+  if (spec.kind === 'train' && typeof spec.arch === 'string') {
+    const known = await knownArchitectures();
+    if (!known.includes(spec.arch)) throw new ServiceError('invalid-input', `Unknown architecture "${spec.arch}".`, `Use one of: ${known.join(', ')}.`);
+  }
+}

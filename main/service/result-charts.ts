@@ -1,0 +1,129 @@
+// The charts a job's results make, as data (shared/api-charts.ts): sanity curves and the data-randomization box plot
+// from its similarities, one bar chart per metric from its scores, timings of an explain job, a training curve.
+// Computed from the store each time it is asked, so a running job's charts grow as items commit.
+import type { BarChartData, ChartSpec } from '../../shared/api-charts';
+import type { SanityCurveData } from '../../shared/charts/sanity-curves';
+import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
+import type { ScoreRecord, SimilarityRecord } from '../../shared/store-types';
+import { requireJob } from '../store/jobs-repo';
+import { listScores } from '../store/scores-repo';
+import { listSimilarities } from '../store/similarities-repo';
+import type { WorkbenchService } from './service';
+
+const WIDE = { width: 720, height: 400 };
+
+export async function jobCharts(service: WorkbenchService, jobId: number): Promise<ChartSpec[]> {
+  const job = requireJob(service.store, jobId);
+  const charts: ChartSpec[] = [];
+  const similarities = listSimilarities(service.store, { jobId });
+  charts.push(...sanityCharts(similarities));
+  charts.push(...metricCharts(listScores(service.store, { jobId })));
+  const summary = job.kind === 'explain' || job.kind === 'train' ? await service.results.summary(jobId) : null;
+  if (summary?.kind === 'explain') charts.push(...timingCharts(summary));
+  if (summary?.kind === 'train') charts.push(...trainingCharts(summary));
+  return charts;
+}
+
+/** Mean and a normal-approximation 95% interval of the mean; undefined values (null, NaN) are left out. */
+export function meanInterval(values: ReadonlyArray<number | null>): { mean: number; lower: number; upper: number } | null {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (xs.length === 0) return null;
+  const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
+  if (xs.length < 2) return { mean, lower: mean, upper: mean };
+  const sd = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (xs.length - 1));
+  const half = (1.96 * sd) / Math.sqrt(xs.length);
+  return { mean, lower: mean - half, upper: mean + half };
+}
+
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+const TEST_TITLES = { cascading: 'Cascading randomization', independent: 'Independent randomization', data: 'Data randomization' } as const;
+
+export function sanityCharts(rows: readonly SimilarityRecord[]): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  const curves = rows.filter((r) => r.test !== 'data');
+  for (const [key, group] of groupBy(curves, (r) => `${r.test}\u0000${r.measure}`)) {
+    const [test, measure] = key.split('\u0000') as [keyof typeof TEST_TITLES, string];
+    const steps = [...new Set(group.map((r) => r.step))].sort((a, b) => a - b);
+    const label = (step: number) => (step === 0 ? 'original' : (group.find((r) => r.step === step && r.layer)?.layer ?? `step ${step}`));
+    const methods = [...new Set(group.map((r) => r.method))];
+    const series = methods.map((method) => {
+      const perStep = steps.map((s) => meanInterval(group.filter((r) => r.method === method && r.step === s).map((r) => r.value)));
+      return {
+        label: method,
+        mean: perStep.map((p) => p?.mean ?? NaN),
+        lower: perStep.map((p) => p?.lower ?? NaN),
+        upper: perStep.map((p) => p?.upper ?? NaN),
+      };
+    });
+    const data: SanityCurveData = {
+      title: `${TEST_TITLES[test]}: ${measure}`,
+      measure,
+      steps: steps.map(label),
+      series,
+      randomizationStartsAt: steps.includes(0) ? 1 : 0,
+    };
+    charts.push({ id: `sanity-${test}-${measure}`, title: data.title, kind: 'sanity-curves', data, ...WIDE });
+  }
+  const data = rows.filter((r) => r.test === 'data');
+  if (data.length > 0) {
+    const measures = [...new Set(data.map((r) => r.measure))];
+    const methods = [...new Set(data.map((r) => r.method))];
+    const groups = methods.map((method) => ({
+      label: method,
+      values: measures.map((m) => data.filter((r) => r.method === method && r.measure === m && r.value !== null && Number.isFinite(r.value)).map((r) => r.value as number)),
+    }));
+    const title = 'Data randomization: similarity of true-label and random-label maps';
+    charts.push({ id: 'sanity-data', title, kind: 'box-plot', data: { title, categories: measures, groups, yLabel: 'similarity' }, ...WIDE });
+  }
+  return charts;
+}
+
+export function metricCharts(rows: readonly ScoreRecord[]): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  for (const [metric, group] of groupBy(rows, (r) => r.metric)) {
+    const methods = [...new Set(group.map((r) => r.method ?? '(none)'))];
+    const data: BarChartData = {
+      title: `${metric}: mean over images`,
+      categories: methods,
+      values: methods.map((m) => meanInterval(group.filter((r) => (r.method ?? '(none)') === m).map((r) => r.value))?.mean ?? null),
+      yLabel: metric,
+    };
+    charts.push({ id: `metric-${metric}`, title: data.title, kind: 'bars', data, width: 560, height: 360 });
+  }
+  return charts;
+}
+
+export function timingCharts(summary: ExplainJobSummary): ChartSpec[] {
+  const methods = summary.methods.map((m) => m.id);
+  if (methods.length === 0) return [];
+  const backend = summary.backend ? ` (${summary.backend.name})` : '';
+  const data: BarChartData = {
+    title: `Median compute time per image${backend}`,
+    categories: methods,
+    values: methods.map((m) => summary.medianMillis[m] ?? null),
+    yLabel: 'milliseconds',
+  };
+  return [{ id: 'timing', title: data.title, kind: 'bars', data, width: 560, height: 360 }];
+}
+
+export function trainingCharts(summary: TrainJobSummary): ChartSpec[] {
+  const epochs = summary.result?.epochs ?? [];
+  if (epochs.length === 0) return [];
+  const data: BarChartData = {
+    title: 'Training accuracy per epoch',
+    categories: epochs.map((e) => `epoch ${e.epoch}`),
+    values: epochs.map((e) => e.trainAccuracy),
+    yLabel: 'accuracy',
+  };
+  return [{ id: 'training', title: data.title, kind: 'bars', data, width: 560, height: 360 }];
+}

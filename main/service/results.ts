@@ -1,0 +1,35 @@
+// Results of a job: its maps, decoded from the store, and its summary.
+import { JobMapsQuerySchema, RecordIdSchema, type JobMap, type JobMapsQuery, type JobSummary } from '../../shared/service-api';
+import { listItems } from '../store/items-repo';
+import { requireJob } from '../store/jobs-repo';
+import { listJobMaps, readMap } from '../store/maps-repo';
+import type { Store } from '../store/store';
+import { explainSummary, trainSummary } from './job-summaries';
+import { guarded, parseInput } from './service-error';
+
+export class ResultsApi {
+  constructor(private readonly store: Store) {}
+
+  /** The maps a job computed or reused, in item order, decoded (values within the stored maxError). */
+  maps(query: JobMapsQuery): Promise<JobMap[]> {
+    return guarded(() => {
+      const { jobId, method, limit, offset = 0 } = parseInput(JobMapsQuerySchema, query, 'map query');
+      requireJob(this.store, jobId);
+      const records = listJobMaps(this.store, jobId).filter((m) => method === undefined || m.method === method);
+      return records.slice(offset, limit === undefined ? undefined : offset + limit).flatMap((r) => {
+        const read = readMap(this.store, r.key);
+        return read ? [{ record: read.record, itemKey: r.itemKey, reused: r.reused, values: read.map.values, provenance: read.record.provenance }] : [];
+      });
+    });
+  }
+
+  /** What the job did so far; null for kinds without a summary yet. */
+  summary(jobId: number): Promise<JobSummary | null> {
+    return guarded(() => {
+      const job = requireJob(this.store, parseInput(RecordIdSchema, jobId, 'job id'));
+      if (job.kind === 'explain') return explainSummary(job, listItems(this.store, job.id));
+      if (job.kind === 'train') return trainSummary(job, listItems(this.store, job.id));
+      return null;
+    });
+  }
+}

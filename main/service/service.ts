@@ -1,0 +1,96 @@
+// The one API the CLI, the web server and the Electron app call: datasets, models, jobs and results over one store,
+// plus an event stream while jobs run. Transport-free: async functions and a listener, no HTTP, no IPC, no electron.
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { ServiceEvent } from '../../shared/service-api';
+import type { WorkerLauncher } from '../jobs/worker-launcher';
+import { openStore, type Store } from '../store/store';
+import { DatasetsApi } from './datasets';
+import { JobRunner } from './job-runner';
+import { JobsApi } from './jobs';
+import { ModelsApi } from './models';
+import { ResultsApi } from './results';
+import { toServiceError } from './service-error';
+
+/** The worker's executor: the real engine. */
+export const ENGINE_EXECUTOR = fileURLToPath(new URL('../jobs/engine-executor.ts', import.meta.url));
+
+export interface ServiceOptions {
+  /** --db PATH; else $DIXW_HOME/workbench.db; else the platform's app-data folder. */
+  dbPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The module the worker runs (default: the engine). */
+  executorPath?: string;
+  /** How worker processes are started (default: child_process.fork; Electron passes utilityProcess). */
+  launcher?: WorkerLauncher;
+}
+
+export class WorkbenchService {
+  readonly datasets: DatasetsApi;
+  readonly models: ModelsApi;
+  readonly jobs: JobsApi;
+  readonly results: ResultsApi;
+  private readonly events = new EventEmitter();
+  private readonly runners = new Set<JobRunner>();
+
+  constructor(
+    /** Exposed for tests and tools that need the database itself (integrity checks, benchmarks). */
+    readonly store: Store,
+    private readonly options: ServiceOptions,
+  ) {
+    this.datasets = new DatasetsApi(store);
+    this.models = new ModelsApi(store);
+    this.results = new ResultsApi(store);
+    this.jobs = new JobsApi(store, this.datasets, this.models, this.results, (e) => this.emit(e));
+  }
+
+  get storePath(): string {
+    return this.store.path;
+  }
+
+  /** Subscribes to service events; returns the unsubscribe function. */
+  on(listener: (event: ServiceEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  /** Starts running queued jobs in a worker process (all of them, or only `onlyJobIds`). */
+  runJobs(options: { onlyJobIds?: readonly number[]; pollMs?: number } = {}): JobRunner {
+    const runner = new JobRunner(this.store, this.models, (e) => this.emit(e), {
+      executorPath: this.options.executorPath ?? ENGINE_EXECUTOR,
+      launcher: this.options.launcher,
+      ...options,
+    });
+    this.runners.add(runner);
+    return runner;
+  }
+
+  /** Stops every runner (their jobs stay resumable) and closes the database. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runners].map((r) => r.stop()));
+    this.runners.clear();
+    this.store.close();
+  }
+
+  private emit(event: ServiceEvent): void {
+    if (event.type === 'job-queued') for (const r of this.runners) r.wake();
+    for (const listener of this.events.listeners('event') as ((e: ServiceEvent) => void)[]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not stop the queue.
+      }
+    }
+  }
+}
+
+/** Opens the store (creating and migrating it if needed) and the service over it. Throws a ServiceError. */
+export function openService(options: ServiceOptions = {}): WorkbenchService {
+  let store: Store;
+  try {
+    store = openStore({ path: options.dbPath, env: options.env });
+  } catch (err) {
+    throw toServiceError(err);
+  }
+  return new WorkbenchService(store, options);
+}

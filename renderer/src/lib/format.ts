@@ -1,0 +1,42 @@
+// Numbers and times as people read them.
+import type { JobRecord } from '../../../shared/store-types';
+import type { LiveProgress } from './workbench.svelte';
+
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 90) return `${m} min ${Math.round(seconds - 60 * m)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function when(iso: string | null): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** Progress including the current item's own fraction. */
+export function jobFraction(job: JobRecord, live: LiveProgress | undefined): number {
+  if (job.itemsTotal === 0) return job.state === 'done' ? 1 : 0;
+  const current = job.state === 'running' ? (live?.fraction ?? 0) : 0;
+  return Math.min(1, (job.itemsDone + current) / job.itemsTotal);
+}
+
+/** Seconds left, from the durations of the items committed while we watched, else from the time since the start. */
+export function jobEta(job: JobRecord, live: LiveProgress | undefined): number | null {
+  if (job.state !== 'running') return null;
+  const left = job.itemsTotal - job.itemsDone;
+  if (left <= 0) return 0;
+  const d = live?.durations ?? [];
+  if (d.length > 0) return ((d.reduce((s, x) => s + x, 0) / d.length) * (left - (live?.fraction ?? 0))) / 1000;
+  if (!job.startedAt || job.itemsDone === 0) return null;
+  return ((Date.now() - Date.parse(job.startedAt)) / job.itemsDone / 1000) * left;
+}
+
+export function jobTitle(job: JobRecord): string {
+  const s = job.spec as { methods?: string[]; arch?: string; test?: string };
+  const what = job.kind === 'train' ? s.arch : job.kind === 'sanity' ? `${s.test} ${s.methods?.join(', ')}` : s.methods?.join(', ');
+  return `#${job.id} ${job.kind}${what ? `: ${what}` : ''}`;
+}

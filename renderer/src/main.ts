@@ -1,0 +1,6 @@
+// Entry of the renderer: styles, then the app.
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+
+mount(App, { target: document.getElementById('app')! });

@@ -1,0 +1,175 @@
+// The service's contract (main/service): the inputs every caller (CLI, web server, Electron IPC) may send, validated
+// with zod at the boundary, and the shapes it answers with. Transport-free: plain data, no functions.
+import { z } from 'zod';
+import type { JsonValue } from './json';
+import type { ExplainedMethod } from './job-outputs';
+import { JOB_STATES, type ItemState } from './job-state';
+import type { BackendInfo, Provenance } from './provenance';
+import type { ModelInfo } from './model-info';
+import type { DatasetRecord, ImageRecord, JobEventRecord, JobRecord, MapRecord, ModelRecord } from './store-types';
+import type { TrainItemOutput } from './job-outputs';
+
+export const RecordIdSchema = z.number({ error: 'an id is a number' }).int().positive({ error: 'ids are positive integers' });
+
+/** `dixw dataset add DIR [--name]`, `dixw model add DIR [--name]`. */
+export const AddFolderInputSchema = z.strictObject({
+  path: z.string().min(1, { error: 'give the folder to add' }),
+  name: z.string().min(1).max(200).optional(),
+});
+export type AddFolderInput = z.infer<typeof AddFolderInputSchema>;
+
+/** A registered id, or a folder path (registered on first use). Digits only = an id. */
+export const InputRefSchema = z.union([RecordIdSchema, z.string().min(1)]);
+export type InputRef = z.infer<typeof InputRefSchema>;
+
+export const SubmitJobInputSchema = z.strictObject({
+  /** A job spec (shared/job-spec.ts) whose model and dataset are ids or paths; validated by the service. */
+  spec: z.unknown(),
+  /** Higher runs first; equal priorities run in queue order. */
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+export type SubmitJobInput = z.infer<typeof SubmitJobInputSchema>;
+
+export const ListJobsInputSchema = z
+  .strictObject({
+    states: z.array(z.enum(JOB_STATES)).optional(),
+    limit: z.number().int().positive().optional(),
+  })
+  .optional();
+export type ListJobsInput = z.infer<typeof ListJobsInputSchema>;
+
+export const JobMapsQuerySchema = z.strictObject({
+  jobId: RecordIdSchema,
+  method: z.string().min(1).optional(),
+  limit: z.number().int().positive().max(10_000).optional(),
+  offset: z.number().int().nonnegative().optional(),
+});
+export type JobMapsQuery = z.infer<typeof JobMapsQuerySchema>;
+
+// ---- answers ----
+
+export interface DatasetChanges {
+  added: number;
+  removed: number;
+  changed: number;
+}
+
+export interface AddDatasetResult {
+  dataset: DatasetRecord;
+  /** added: new; unchanged: the folder was registered with the same content; reindexed: it had changed. */
+  status: 'added' | 'unchanged' | 'reindexed';
+  changes: DatasetChanges | null;
+  previousHash: string | null;
+}
+
+export interface AddModelResult {
+  model: ModelRecord;
+  /** updated: the folder was registered but its files had changed; the record now has the new hash. */
+  status: 'added' | 'unchanged' | 'updated';
+  previousHash: string | null;
+}
+
+export interface DatasetDetails {
+  dataset: DatasetRecord;
+  /** Images per class name (null = unlabelled). */
+  perClass: Record<string, number>;
+  masks: number;
+  /** The first few images in index order. */
+  sample: ImageRecord[];
+  /** Unfinished jobs using it (it cannot be removed while there are any). */
+  usedBy: number[];
+}
+
+export interface ModelDetails {
+  model: ModelRecord;
+  info: ModelInfo | null;
+  usedBy: number[];
+}
+
+export interface ExplainJobSummary {
+  kind: 'explain';
+  jobId: number;
+  state: JobRecord['state'];
+  model: { path: string; hash: string };
+  dataset: { path: string; hash: string; images: number };
+  methods: Array<{ id: string; version: number; params: Record<string, JsonValue> }>;
+  backend: BackendInfo | null;
+  images: Array<{
+    image: string;
+    label: number | null;
+    targetClass: number;
+    predictedClass: number;
+    targetProbability: number;
+    /** Compute time per method; a reused map has none. */
+    millis: Record<string, number>;
+    reused: string[];
+  }>;
+  skipped: Array<{ image: string; reason: string }>;
+  /** Median compute milliseconds per image, per method (over the maps computed, not reused). */
+  medianMillis: Record<string, number | null>;
+  mapsComputed: number;
+  mapsReused: number;
+  seconds: number | null;
+}
+
+export interface TrainJobSummary {
+  kind: 'train';
+  jobId: number;
+  state: JobRecord['state'];
+  result: Omit<TrainItemOutput, 'kind' | 'model'> | null;
+  /** The model it registered, once done. */
+  modelId: number | null;
+  backend: BackendInfo | null;
+}
+
+export type JobSummary = ExplainJobSummary | TrainJobSummary;
+
+export interface JobDetails {
+  job: JobRecord;
+  items: Record<ItemState, number>;
+  events: JobEventRecord[];
+  summary: JobSummary | null;
+}
+
+/** A stored map of a job, decoded: values within maxError of the computed map after min-max normalization. */
+export interface JobMap {
+  record: MapRecord;
+  itemKey: string;
+  reused: boolean;
+  /** Row-major record.height x record.width (below the source size if it was stored at a lower resolution). */
+  values: Float32Array;
+  provenance: Provenance;
+}
+
+export type { ExplainedMethod };
+
+// ---- events ----
+
+/** What the service reports while it runs jobs (progress bars, the job panel, server-sent events). */
+export type ServiceEvent =
+  | { type: 'job-queued'; jobId: number }
+  | { type: 'job-started'; jobId: number; itemsDone: number; itemsTotal: number; resumed: boolean }
+  | { type: 'item-progress'; jobId: number; itemKey: string; fraction: number; note?: string }
+  | {
+      type: 'item-committed';
+      jobId: number;
+      itemKey: string;
+      itemsDone: number;
+      itemsTotal: number;
+      mapsStored: number;
+      mapsReused: number;
+      durationMs: number;
+    }
+  | { type: 'worker-crashed'; jobId: number; itemKey: string; crashes: number; cause: string }
+  | { type: 'job-stopped'; jobId: number; state: JobRecord['state']; error: string | null }
+  | { type: 'model-registered'; jobId: number; modelId: number; path: string }
+  | { type: 'log'; jobId: number | null; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { type: 'error'; message: string }
+  | { type: 'idle' };
+
+export interface SubmitJobResult {
+  job: JobRecord;
+  /** What the spec's dataset resolved to (a folder may have been registered or re-indexed just now). */
+  dataset: AddDatasetResult | null;
+  model: AddModelResult | null;
+}
