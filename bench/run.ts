@@ -3,7 +3,8 @@
 // DIX1/Grad-CAM, DIX3/IG, DIX3/Grad-CAM); the prefix-once design against a naive DIX that reruns the prefix per
 // interpolant; the tensor count after 1 and after 100 images; the stored size of 224x224 DIX and IG maps; and the
 // main process's event-loop delay while a job runs. Options: --quick (fewer images), --width X (VGG width multiplier,
-// default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --cpu-vgg, --out FILE (JSON).
+// default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --cpu-vgg, --out FILE (JSON). --metrics runs only the
+// metric-speed section instead (images/s of the whole metric set per method, model share; --webp-quality Q, default 10).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tf } from '../main/engine/tf';
@@ -17,13 +18,23 @@ import { measureEventLoopDuringJob, type EventLoopResult } from './event-loop';
 import { measureMapSizes, type MapSizeRow } from './map-sizes';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
-  out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' } } });
+  out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
+  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower SPEC Sec. 3 baselines (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 const METHOD_IDS = values['all-methods'] ? ALL_METHOD_IDS : CORE_METHODS;
 const quick = Boolean(values.quick);
 const vggWidth = Number(values.width ?? 0.25);
+
+// --metrics: only the metric-speed section (bench/metrics-speed.ts), which takes a few minutes on its own.
+if (values.metrics) {
+  const { measureMetricSpeed, printMetricSpeed } = await import('./metrics-speed');
+  const r = await measureMetricSpeed({ quick, vggWidth, lowWebpQuality: Number(values['webp-quality'] ?? 10) });
+  printMetricSpeed(r);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), metricSpeed: r }, null, 2));
+  process.exit(0);
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -57,3 +57,67 @@ export const TrainItemOutputSchema = z.strictObject({
   model: ModelInfoSchema,
 });
 export type TrainItemOutput = z.infer<typeof TrainItemOutputSchema>;
+
+/** One configuration's map for one image of a metrics job: the method, how the map was made, and whether it was reused. */
+export const ScoredVariantSchema = z.strictObject({
+  /** The table column (the method id, or an ablation configuration's name). */
+  name: z.string(),
+  method: z.string(),
+  version: z.number().int(),
+  params: z.record(z.string(), z.json()),
+  cutPoints: z.array(z.string()),
+  /** Compute time of the map; null when the stored map was reused. */
+  millis: z.number().nullable(),
+  reused: z.boolean(),
+  key: z.string(),
+});
+export type ScoredVariant = z.infer<typeof ScoredVariantSchema>;
+
+export const MetricsItemOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('image'),
+    image: z.string(),
+    label: z.number().int().nullable(),
+    targetClass: z.number().int(),
+    predictedClass: z.number().int(),
+    targetProbability: z.number(),
+    variants: z.array(ScoredVariantSchema),
+    /** Milliseconds spent in the metrics (all maps), besides the maps themselves. */
+    metricMillis: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() }),
+]);
+export type MetricsItemOutput = z.infer<typeof MetricsItemOutputSchema>;
+
+/** One randomization step of a sanity test: 'trained' (step 0), the layer it randomizes, or 'random-labels'. */
+export const SanityStepSchema = z.strictObject({ step: z.number().int(), label: z.string(), layers: z.array(z.string()) });
+export type SanityStep = z.infer<typeof SanityStepSchema>;
+
+const PairModelSchema = z.strictObject({ path: z.string(), hash: z.string(), epochs: z.number().int(), finalTrainAccuracy: z.number() });
+
+export const SanityItemOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('image'),
+    image: z.string(),
+    label: z.number().int().nullable(),
+    /** Every step with the class its maps explain and the model's top-1. */
+    steps: z.array(z.strictObject({ step: z.number().int(), label: z.string(), targetClass: z.number().int(), predictedClass: z.number().int(), millis: z.number() })),
+  }),
+  z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() }),
+  /** Data randomization with `train`: the pair of models the job trained. */
+  z.strictObject({ kind: z.literal('trained-pair'), trueLabels: PairModelSchema, randomLabels: PairModelSchema, seconds: z.number() }),
+]);
+export type SanityItemOutput = z.infer<typeof SanityItemOutputSchema>;
+
+/** Summary of one (step, method, measure) over images: mean, sample std and a 95% bootstrap interval of the mean. */
+export interface SanityStepSummary {
+  step: number;
+  label: string;
+  method: string;
+  measure: string;
+  n: number;
+  undefinedCount: number;
+  mean: number | null;
+  std: number | null;
+  ci95: [number, number] | null;
+}

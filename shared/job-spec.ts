@@ -98,36 +98,114 @@ export const TrainSpecSchema = z.strictObject({
   backend: BackendNameSchema.optional(),
 });
 
-// The two below are provisional: their fields grow with the engine's sanity and metric modules.
-export const SanitySpecSchema = z.strictObject({
-  kind: z.literal('sanity'),
-  model: ModelRef,
+/** Data randomization with `train`: both models (true and permuted labels) trained by the job itself. */
+export const SanityTrainSchema = z.strictObject({
+  /** The training images: a registered dataset id or a folder (resolved to an absolute folder when queued). */
   dataset: DatasetRef,
-  test: z.enum(['cascading', 'independent', 'data']),
-  methods: MethodList,
-  layers: Layers.optional(),
-  steps: Steps.optional(),
+  arch: z.string().min(1),
+  epochs: z.number().int().positive().max(100_000),
+  /** Epoch budget of the permuted-label model; default twice `epochs`. */
+  randomEpochs: z.number().int().positive().max(100_000).optional(),
+  /** Training accuracy both models must reach (default 0.95, SPEC Sec. 5). */
+  targetAccuracy: z.number().min(0).max(1).optional(),
+  width: z.number().positive().optional(),
+  batchNorm: z.boolean().optional(),
+  batchSize: z.number().int().positive().optional(),
+  learningRate: z.number().positive().optional(),
   limit: Limit.optional(),
-  /** Data randomization only: the model trained on permuted labels. */
-  randomModel: ModelRef.optional(),
-  /** SPEC Sec. 5: the randomized model's own top-1 by default. */
-  explainedClass: z.enum(['randomized', 'original']).default('randomized'),
-  keepMaps: KeepMapsSchema.default('none'),
-  seed: Seed.optional(),
+  /** Where the two models go (OUT/true-labels, OUT/random-labels); default: beside the database. */
+  out: z.string().min(1).optional(),
 });
+export type SanityTrain = z.infer<typeof SanityTrainSchema>;
+
+export const SanitySpecSchema = z
+  .strictObject({
+    kind: z.literal('sanity'),
+    /** The trained model (for data randomization: the one trained on true labels); not with `train`. */
+    model: ModelRef.optional(),
+    /** The images explained at every step. */
+    dataset: DatasetRef,
+    test: z.enum(['cascading', 'independent', 'data']),
+    methods: MethodList,
+    /** Cut points of the methods. */
+    layers: Layers.optional(),
+    /** Integration steps of path methods. */
+    steps: Steps.optional(),
+    baseline: z.string().min(1).optional(),
+    batchSize: z.number().int().positive().optional(),
+    normalizeLayers: z.boolean().optional(),
+    limit: Limit.optional(),
+    perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
+    /** Similarity measure ids (default: all of SPEC Sec. 5). */
+    measures: z.array(z.string().min(1)).min(1).optional(),
+    /** Randomize from the output down (default) or from the input up. */
+    layersFrom: z.enum(['top', 'bottom']).default('top'),
+    includeBatchNorm: z.boolean().default(false),
+    batchNormStats: z.enum(['keep', 'reset']).default('keep'),
+    /** Data randomization only: the model trained on permuted labels. */
+    randomModel: ModelRef.optional(),
+    /** Data randomization only: train both models in the job. */
+    train: SanityTrainSchema.optional(),
+    /** SPEC Sec. 5: the randomized model's own top-1 by default. */
+    explainedClass: z.enum(['randomized', 'original']).default('randomized'),
+    keepMaps: KeepMapsSchema.default('none'),
+    seed: Seed.default(0),
+    backend: BackendNameSchema.optional(),
+    /** --npy: OUT/<method>/step-<k>/<image>.npy (absolute path). */
+    export: z.strictObject({ npy: z.string().min(1) }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (s.test !== 'data' && (s.randomModel || s.train)) problem(`randomModel and train are only for the data randomization test, not ${s.test}`);
+    if (s.test === 'data' && !s.randomModel && !s.train) problem('the data randomization test needs randomModel (a model trained on permuted labels) or train {arch, epochs}');
+    if (s.randomModel && s.train) problem('give randomModel or train, not both');
+    if (s.train && s.model) problem('with train, the job trains both models itself; leave model out');
+    if (!s.train && !s.model) problem('model is required');
+  });
+
+/** One configuration of a method, a column of a metrics table (the ablation's rows): its own N, cut points, baseline. */
+export const MethodVariantSchema = z.strictObject({
+  /** The column's name, e.g. "dix3 N=20 L=a,b"; unique within the job. */
+  name: z.string().min(1).max(200),
+  method: MethodId,
+  steps: Steps.optional(),
+  layers: Layers.optional(),
+  baseline: z.string().min(1).optional(),
+});
+export type MethodVariant = z.infer<typeof MethodVariantSchema>;
 
 export const MetricsSpecSchema = z.strictObject({
   kind: z.literal('metrics'),
   model: ModelRef,
   dataset: DatasetRef,
   methods: MethodList,
+  /** Metric ids, or the groups "seg" (pa, miou, map, mf1) and "all"; the service stores them expanded. */
   metrics: z.array(MetricId).min(1, { error: 'name at least one metric' }),
+  /** Named configurations (ablations); default one per method with the options below. Each method must be in methods. */
+  variants: z.array(MethodVariantSchema).min(1).optional(),
   layers: Layers.optional(),
   steps: Steps.optional(),
+  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
+  baseline: z.string().min(1).optional(),
+  /** Interpolants per forward/backward batch of the methods. */
+  batchSize: z.number().int().positive().optional(),
+  normalizeLayers: z.boolean().optional(),
   limit: Limit.optional(),
+  perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
   targetClass: TargetClass.optional(),
-  keepMaps: KeepMapsSchema.default('none'),
+  /** Maps are stored so that the next metrics or explain job on the same images reuses them. */
+  keepMaps: KeepMapsSchema.default('all'),
+  /** Seeds SmoothGrad's noise, SIC/AIC's random pixels and the bootstrap; the service fills in 0. */
   seed: Seed.optional(),
+  /** Perturbed images per model call (speed and memory only; results do not depend on it). */
+  metricBatchSize: z.number().int().positive().max(4096).optional(),
+  /** SIC/AIC protocol options (stored on every score's protocol card). */
+  webpQuality: z.number().min(0).max(100).optional(),
+  minProbability: z.number().min(0).max(1).optional(),
+  aggregation: z.enum(['median', 'mean']).optional(),
+  /** Bootstrap resamples per table cell (default 2000). */
+  resamples: z.number().int().min(100).max(100_000).optional(),
+  backend: BackendNameSchema.optional(),
 });
 
 export const JobSpecSchema = z.discriminatedUnion('kind', [ExplainSpecSchema, TrainSpecSchema, SanitySpecSchema, MetricsSpecSchema]);

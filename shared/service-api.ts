@@ -7,7 +7,8 @@ import { JOB_STATES, type ItemState } from './job-state';
 import type { BackendInfo, Provenance } from './provenance';
 import type { ModelInfo } from './model-info';
 import type { DatasetRecord, ImageRecord, JobEventRecord, JobRecord, MapRecord, ModelRecord } from './store-types';
-import type { TrainItemOutput } from './job-outputs';
+import type { SanityItemOutput, SanityStepSummary, TrainItemOutput } from './job-outputs';
+import type { MetricsJobSummary } from './metrics-summary';
 
 export const RecordIdSchema = z.number({ error: 'an id is a number' }).int().positive({ error: 'ids are positive integers' });
 
@@ -122,7 +123,30 @@ export interface TrainJobSummary {
   backend: BackendInfo | null;
 }
 
-export type JobSummary = ExplainJobSummary | TrainJobSummary;
+export interface SanityJobSummary {
+  kind: 'sanity';
+  jobId: number;
+  state: JobRecord['state'];
+  test: 'cascading' | 'independent' | 'data';
+  model: { path: string; hash: string } | null;
+  dataset: { path: string; hash: string; images: number };
+  methods: string[];
+  measures: string[];
+  seed: number;
+  /** Step 0 first, with the layers each step holds randomized. */
+  steps: Array<{ step: number; label: string; layers: string[] }>;
+  /** Per step, method and measure over the images committed so far. */
+  summaries: SanityStepSummary[];
+  /** Data randomization with `train`: the two models the job trained. */
+  trainedPair: Extract<SanityItemOutput, { kind: 'trained-pair' }> | null;
+  skipped: Array<{ image: string; reason: string }>;
+  /** Median milliseconds per image and step, all methods together. */
+  medianMillisPerStep: number | null;
+  backend: BackendInfo | null;
+  seconds: number | null;
+}
+
+export type JobSummary = ExplainJobSummary | TrainJobSummary | SanityJobSummary | MetricsJobSummary;
 
 export interface JobDetails {
   job: JobRecord;

@@ -4,9 +4,11 @@ import type { JobSpec } from '../../shared/job-spec';
 import type { Executor, ExecutorResult } from './executor';
 import { ExplainJob } from './executors/explain-executor';
 import { withHint } from './executors/job-error';
+import { MetricsJob } from './executors/metrics-executor';
+import { SanityJob } from './executors/sanity-executor';
 import { TrainJob } from './executors/train-executor';
 
-type PreparedJob = ExplainJob | TrainJob;
+type PreparedJob = ExplainJob | TrainJob | MetricsJob | SanityJob;
 
 export default function createEngineExecutor(): Executor {
   let job: PreparedJob | null = null;
@@ -24,7 +26,7 @@ export default function createEngineExecutor(): Executor {
     async runItem(_spec, item, ctx): Promise<ExecutorResult> {
       if (!job) throw new Error(`job ${ctx.jobId} was not prepared`);
       const prepared = job;
-      return guard(() => (prepared instanceof ExplainJob ? prepared.runItem(item, ctx) : prepared.runItem(ctx)));
+      return guard(() => (prepared instanceof TrainJob ? prepared.runItem(ctx) : prepared.runItem(item, ctx)));
     },
     dispose() {
       job?.dispose();
@@ -39,7 +41,11 @@ function prepareJob(spec: JobSpec, ctx: Parameters<Executor['prepare']>[1]): Pro
       return ExplainJob.prepare(spec, ctx);
     case 'train':
       return TrainJob.prepare(spec, ctx);
+    case 'sanity':
+      return SanityJob.prepare(spec, ctx);
+    case 'metrics':
+      return MetricsJob.prepare(spec, ctx);
     default:
-      return Promise.reject(new Error(`${spec.kind} jobs are not run by this version of the engine executor yet; update DIX Workbench.`));
+      return Promise.reject(new Error(`${(spec as { kind: string }).kind} jobs are not run by this version of the engine executor yet; update DIX Workbench.`));
   }
 }

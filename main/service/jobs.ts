@@ -1,7 +1,8 @@
 // Jobs: a spec validated at run time (unknown fields and names refused before anything is queued), its model and
 // dataset resolved to records, split into items, and queued; and the user's verbs on queued jobs.
-import { resolve } from 'node:path';
-import { parseJobSpec, type ExplainSpec, type JobInputs, type JobSpec, type TrainSpec } from '../../shared/job-spec';
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { parseJobSpec, type ExplainSpec, type MetricsSpec, type SanitySpec, type JobInputs, type JobSpec, type TrainSpec } from '../../shared/job-spec';
 import {
   ListJobsInputSchema,
   RecordIdSchema,
@@ -16,6 +17,7 @@ import {
 } from '../../shared/service-api';
 import type { JobRecord } from '../../shared/store-types';
 import { knownArchitectures, knownMethodIds } from '../jobs/engine-inputs';
+import { metricNames } from '../jobs/metrics-results';
 import { sampledImageItems } from '../jobs/plan-items';
 import { cancelJob, enqueueJob, pauseJob, removeJob, resumeJob, retryJob } from '../jobs/queue';
 import { countItems } from '../store/items-repo';
@@ -50,7 +52,9 @@ export class JobsApi {
       let submitted: SubmitJobResult;
       if (spec.kind === 'explain') submitted = await this.submitExplain(spec, priority);
       else if (spec.kind === 'train') submitted = await this.submitTrain(spec, priority);
-      else throw new ServiceError('unsupported', `${spec.kind} jobs cannot be submitted through the service yet.`, 'Run explain or train jobs for now.');
+      else if (spec.kind === 'metrics') submitted = await this.submitMetrics(spec, priority);
+      else if (spec.kind === 'sanity') submitted = await this.submitSanity(spec, priority);
+      else throw new ServiceError('unsupported', `${(spec as { kind: string }).kind} jobs cannot be submitted through the service yet.`);
       this.emit({ type: 'job-queued', jobId: submitted.job.id });
       return submitted;
     });
@@ -70,14 +74,72 @@ export class JobsApi {
     return this.enqueue(resolved, items, priority, dataset, model);
   }
 
+  private async submitMetrics(spec: MetricsSpec, priority: number | undefined): Promise<SubmitJobResult> {
+    const known = await metricNames();
+    const metrics: string[] = [];
+    for (const id of spec.metrics.flatMap((m) => known.groups[m] ?? [m])) {
+      if (!known.ids.includes(id)) throw new ServiceError('invalid-input', `Unknown metric "${id}".`, `Use one of: ${[...known.ids, ...Object.keys(known.groups)].join(', ')}.`);
+      if (!metrics.includes(id)) metrics.push(id);
+    }
+    const names = new Set<string>();
+    for (const v of spec.variants ?? []) {
+      if (names.has(v.name)) throw new ServiceError('invalid-input', `Two configurations are named "${v.name}".`, 'Give each configuration its own name.');
+      names.add(v.name);
+      if (!spec.methods.includes(v.method)) throw new ServiceError('invalid-input', `Configuration "${v.name}" uses method ${v.method}, which the spec's methods do not list.`);
+    }
+    const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
+    const model = await resolveModelRef(this.store, this.models, spec.model);
+    const items = sampledImageItems(this.store, dataset.dataset, { perClass: spec.perClass, limit: spec.limit });
+    if (items.length === 0) throw new ServiceError('invalid-input', `No images to score: dataset ${dataset.dataset.id} (${dataset.dataset.root}) has none in the selection.`);
+    const masked = metrics.filter((m) => known.needsMask.includes(m));
+    if (masked.length && !items.some((i) => (i.payload as { maskPath?: unknown }).maskPath)) {
+      throw new ServiceError('invalid-input', `The segmentation metrics (${masked.join(', ')}) need ground-truth masks, and dataset ${dataset.dataset.id} (${dataset.dataset.root}) has none for these images.`,
+        'Put masks in a masks/ folder mirroring the image paths, or leave out pa, miou, map, mf1 (seg).');
+    }
+    const resolved: MetricsSpec = { ...spec, metrics, model: String(model.model.id), dataset: String(dataset.dataset.id), seed: spec.seed ?? 0 };
+    return this.enqueue(resolved, items, priority, dataset, model);
+  }
+
   private async submitTrain(spec: TrainSpec, priority: number | undefined): Promise<SubmitJobResult> {
     const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
     const resolved: TrainSpec = { ...spec, dataset: String(dataset.dataset.id), out: resolve(spec.out) };
     return this.enqueue(resolved, [{ key: 'train', payload: {} }], priority, dataset, null);
   }
 
-  private enqueue(spec: JobSpec, items: PlannedItem[], priority: number | undefined, dataset: AddDatasetResult, model: AddModelResult | null): SubmitJobResult {
+  /** A sanity job: one item per image (all randomization steps), after a "train-pair" item when it trains its own models. */
+  private async submitSanity(spec: SanitySpec, priority: number | undefined): Promise<SubmitJobResult> {
+    const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
+    const model = spec.model === undefined ? null : await resolveModelRef(this.store, this.models, spec.model);
+    const randomModel = spec.randomModel === undefined ? null : await resolveModelRef(this.store, this.models, spec.randomModel);
+    const items = sampledImageItems(this.store, dataset.dataset, { perClass: spec.perClass, limit: spec.limit });
+    if (items.length === 0) throw new ServiceError('invalid-input', `No images to test: dataset ${dataset.dataset.id} (${dataset.dataset.root}) has none in the selection.`);
+    let train = spec.train;
+    if (train) {
+      const trainData = await resolveDatasetRef(this.store, this.datasets, train.dataset);
+      const root = trainData.dataset.root;
+      // Default folder: beside the database, named by what decides the models, so the same request writes the same place.
+      const recipe = createHash('sha256').update(JSON.stringify({ ...train, dataset: trainData.dataset.contentHash, seed: spec.seed })).digest('hex').slice(0, 12);
+      train = { ...train, dataset: root, out: resolve(train.out ?? join(dirname(this.store.path), 'models', `sanity-pair-${recipe}`)) };
+      items.unshift({ key: 'train-pair', payload: {} });
+    }
+    const resolved: SanitySpec = {
+      ...spec,
+      dataset: String(dataset.dataset.id),
+      ...(model ? { model: String(model.model.id) } : {}),
+      ...(randomModel ? { randomModel: String(randomModel.model.id) } : {}),
+      ...(train ? { train } : {}),
+      ...(spec.export ? { export: { npy: resolve(spec.export.npy) } } : {}),
+    };
+    const submitted = this.enqueue(resolved, items, priority, dataset, model, randomModel
+      ? { randomModel: { id: randomModel.model.id, path: randomModel.model.path, hash: randomModel.model.contentHash } }
+      : {});
+    return submitted;
+  }
+
+  private enqueue(spec: JobSpec, items: PlannedItem[], priority: number | undefined, dataset: AddDatasetResult, model: AddModelResult | null,
+    extraInputs: Record<string, unknown> = {}): SubmitJobResult {
     const inputs: JobInputs = {
+      ...extraInputs,
       dataset: { id: dataset.dataset.id, root: dataset.dataset.root, hash: dataset.dataset.contentHash },
       ...(model ? { model: { id: model.model.id, path: model.model.path, hash: model.model.contentHash } } : {}),
     };

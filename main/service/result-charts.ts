@@ -5,6 +5,7 @@ import type { BarChartData, ChartSpec } from '../../shared/api-charts';
 import type { SanityCurveData } from '../../shared/charts/sanity-curves';
 import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
 import type { ScoreRecord, SimilarityRecord } from '../../shared/store-types';
+import { summarizeSimilarities } from '../jobs/sanity-summaries';
 import { requireJob } from '../store/jobs-repo';
 import { listScores } from '../store/scores-repo';
 import { listSimilarities } from '../store/similarities-repo';
@@ -16,7 +17,7 @@ export async function jobCharts(service: WorkbenchService, jobId: number): Promi
   const job = requireJob(service.store, jobId);
   const charts: ChartSpec[] = [];
   const similarities = listSimilarities(service.store, { jobId });
-  charts.push(...sanityCharts(similarities));
+  charts.push(...sanityCharts(similarities, job.kind === 'sanity' ? ((job.spec as { seed?: number }).seed ?? 0) : 0));
   charts.push(...metricCharts(listScores(service.store, { jobId })));
   const summary = job.kind === 'explain' || job.kind === 'train' ? await service.results.summary(jobId) : null;
   if (summary?.kind === 'explain') charts.push(...timingCharts(summary));
@@ -48,33 +49,48 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]>
 
 const TEST_TITLES = { cascading: 'Cascading randomization', independent: 'Independent randomization', data: 'Data randomization' } as const;
 
-export function sanityCharts(rows: readonly SimilarityRecord[]): ChartSpec[] {
+/** Axis titles of the similarity measures (similarity/registry.ts ids). */
+export const MEASURE_TITLES: Record<string, string> = {
+  'spearman-abs': 'Spearman rank correlation (|map|)',
+  'spearman-signed': 'Spearman rank correlation (signed map)',
+  pearson: 'Pearson correlation',
+  ssim: 'SSIM (min-max maps)',
+  'hog-pearson': 'Pearson correlation of HOG features (min-max maps)',
+};
+
+/**
+ * The sanity charts of a job's similarity rows: per model-randomization test and measure, the curve of the
+ * per-step means with their 95% bootstrap interval as a band (the summaries of the job's table, same seed); for
+ * the data test, a box plot of the per-image values of the random-label model per measure and method.
+ */
+export function sanityCharts(rows: readonly SimilarityRecord[], seed = 0): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const curves = rows.filter((r) => r.test !== 'data');
   for (const [key, group] of groupBy(curves, (r) => `${r.test}\u0000${r.measure}`)) {
     const [test, measure] = key.split('\u0000') as [keyof typeof TEST_TITLES, string];
     const steps = [...new Set(group.map((r) => r.step))].sort((a, b) => a - b);
-    const label = (step: number) => (step === 0 ? 'original' : (group.find((r) => r.step === step && r.layer)?.layer ?? `step ${step}`));
+    const label = (step: number) => (step === 0 ? 'trained' : (group.find((r) => r.step === step && r.layer)?.layer ?? `step ${step}`));
+    const summaries = summarizeSimilarities(group, new Map(steps.map((st) => [st, label(st)])), seed);
     const methods = [...new Set(group.map((r) => r.method))];
     const series = methods.map((method) => {
-      const perStep = steps.map((s) => meanInterval(group.filter((r) => r.method === method && r.step === s).map((r) => r.value)));
+      const perStep = steps.map((st) => summaries.find((x) => x.method === method && x.step === st));
       return {
         label: method,
         mean: perStep.map((p) => p?.mean ?? NaN),
-        lower: perStep.map((p) => p?.lower ?? NaN),
-        upper: perStep.map((p) => p?.upper ?? NaN),
+        lower: perStep.map((p) => p?.ci95?.[0] ?? p?.mean ?? NaN),
+        upper: perStep.map((p) => p?.ci95?.[1] ?? p?.mean ?? NaN),
       };
     });
     const data: SanityCurveData = {
       title: `${TEST_TITLES[test]}: ${measure}`,
-      measure,
+      measure: MEASURE_TITLES[measure] ?? measure,
       steps: steps.map(label),
       series,
       randomizationStartsAt: steps.includes(0) ? 1 : 0,
     };
     charts.push({ id: `sanity-${test}-${measure}`, title: data.title, kind: 'sanity-curves', data, ...WIDE });
   }
-  const data = rows.filter((r) => r.test === 'data');
+  const data = rows.filter((r) => r.test === 'data' && r.step > 0);
   if (data.length > 0) {
     const measures = [...new Set(data.map((r) => r.measure))];
     const methods = [...new Set(data.map((r) => r.method))];

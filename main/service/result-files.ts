@@ -10,6 +10,9 @@ import { getImage, requireDataset } from '../store/datasets-repo';
 import { listJobMaps, readMap } from '../store/maps-repo';
 import type { WorkbenchService } from './service';
 import { jobCharts } from './result-charts';
+import { requireJob } from '../store/jobs-repo';
+import { tableBuilder } from './tables/registry';
+import { formatTable, TABLE_EXTENSION, TABLE_MIME } from './tables/table-format';
 import { ServiceError } from './service-error';
 
 const IMAGE_MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
@@ -132,6 +135,12 @@ function classOf(service: WorkbenchService, imageId: number | null): string | nu
 
 /** The job's summary as rows: per image for an explain job, per epoch for a train job. */
 export async function summaryTable(service: WorkbenchService, input: { jobId: number; format: TableFormat }): Promise<ApiFile> {
+  const job = requireJob(service.store, input.jobId);
+  const build = tableBuilder(job.kind);
+  if (build) {
+    const format = input.format === 'tex' ? 'latex' : 'csv';
+    return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(formatTable(await build(service, job), format)) };
+  }
   const summary = await service.results.summary(input.jobId);
   let header: string[];
   let rows: Array<Array<string | number | null>>;

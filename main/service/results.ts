@@ -1,10 +1,13 @@
 // Results of a job: its maps, decoded from the store, and its summary.
 import { JobMapsQuerySchema, RecordIdSchema, type JobMap, type JobMapsQuery, type JobSummary } from '../../shared/service-api';
+import { metricsSummary } from '../jobs/metrics-results';
 import { listItems } from '../store/items-repo';
 import { requireJob } from '../store/jobs-repo';
 import { listJobMaps, readMap } from '../store/maps-repo';
+import { listScores } from '../store/scores-repo';
 import type { Store } from '../store/store';
 import { explainSummary, trainSummary } from './job-summaries';
+import { sanitySummary } from './sanity-summary';
 import { guarded, parseInput } from './service-error';
 
 export class ResultsApi {
@@ -25,10 +28,12 @@ export class ResultsApi {
 
   /** What the job did so far; null for kinds without a summary yet. */
   summary(jobId: number): Promise<JobSummary | null> {
-    return guarded(() => {
+    return guarded(async (): Promise<JobSummary | null> => {
       const job = requireJob(this.store, parseInput(RecordIdSchema, jobId, 'job id'));
       if (job.kind === 'explain') return explainSummary(job, listItems(this.store, job.id));
       if (job.kind === 'train') return trainSummary(job, listItems(this.store, job.id));
+      if (job.kind === 'sanity') return sanitySummary(this.store, job);
+      if (job.kind === 'metrics') return metricsSummary(job, listItems(this.store, job.id), listScores(this.store, { jobId: job.id }));
       return null;
     });
   }

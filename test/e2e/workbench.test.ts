@@ -189,6 +189,7 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   await page.getByLabel('Sanity test').selectOption('cascading');
   await page.getByLabel('Limit (images)').fill('4');
   await page.getByRole('button', { name: 'Queue job' }).click();
+  await page.waitForURL(/#\/queue\/\d+$/);
   const jobId = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
   await waitForJobState(jobId, 'done', 150_000);
   await page.getByRole('button', { name: `Results of job ${jobId}` }).click();
@@ -208,14 +209,16 @@ test('a server killed mid-job and started again resumes the job at its first unc
   await page.getByLabel('Steps (N)').fill('3000');
   await page.getByLabel('Limit (images)').fill('10');
   await page.getByRole('button', { name: 'Queue job' }).click();
-  await page.waitForURL(/#\/queue\/3$/);
-  const row = page.locator('tr[data-job-id="3"]');
-  await page.waitForFunction(() => {
-    const cells = document.querySelector('tr[data-job-id="3"]')?.querySelectorAll('td');
+  await page.waitForURL(/#\/queue\/\d+$/);
+  // Job 3, or 4 when the sanity test above queued one.
+  const id = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
+  const row = page.locator(`tr[data-job-id="${id}"]`);
+  await page.waitForFunction((jobId) => {
+    const cells = document.querySelector(`tr[data-job-id="${jobId}"]`)?.querySelectorAll('td');
     const done = Number(cells?.[3]?.textContent?.split('/')[0]);
     return done >= 2 && done < 10;
-  }, undefined, { timeout: 90_000 });
-  const before = await api<{ job: { itemsDone: number; state: string } }>('jobs.show', { id: 3 });
+  }, id, { timeout: 90_000 });
+  const before = await api<{ job: { itemsDone: number; state: string } }>('jobs.show', { id });
   assert.equal(before.job.state, 'running');
   assert.ok(before.job.itemsDone < 10, 'stopped mid-job');
 
@@ -227,13 +230,13 @@ test('a server killed mid-job and started again resumes the job at its first unc
   await page.goto(serve.url);
   await view('Queue');
   await row.waitFor();
-  const resumedAt = await api<{ job: { itemsDone: number } }>('jobs.show', { id: 3 });
+  const resumedAt = await api<{ job: { itemsDone: number } }>('jobs.show', { id });
   assert.ok(resumedAt.job.itemsDone >= before.job.itemsDone, 'committed items survived the crash');
-  await waitForJobState(3, 'done', 120_000);
-  const after = await api<{ job: { itemsDone: number; itemsTotal: number }; items: Record<string, number> }>('jobs.show', { id: 3 });
+  await waitForJobState(id, 'done', 120_000);
+  const after = await api<{ job: { itemsDone: number; itemsTotal: number }; items: Record<string, number> }>('jobs.show', { id });
   assert.equal(after.job.itemsDone, 10);
   assert.deepEqual(after.items, { pending: 0, running: 0, done: 10, failed: 0 });
-  const maps = await api<unknown[]>('results.maps', { jobId: 3 });
+  const maps = await api<unknown[]>('results.maps', { jobId: id });
   assert.equal(maps.length, 10, 'each image explained once: nothing lost, nothing stored twice');
   await shot('queue-after-restart');
 });

@@ -6,7 +6,11 @@ import { ProgressBar } from '../progress';
 import { generateSynthDataset } from '../../engine/data/synth';
 import { runTrain } from '../../engine/runs/train-run';
 import { runExplain } from '../../engine/runs/explain-run';
+import type { SanityJobSummary } from '../../../shared/service-api';
+import { requireDone, runInForeground } from '../foreground-job';
+import { printSanitySummary } from './sanity';
 
+export const SANITY_METHODS = ['dix3', 'gradcam'];
 export const DEMO_METHODS = ['dix3', 'dix2', 'dix1', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 
 export const demoCommand: Command = {
@@ -16,6 +20,10 @@ export const demoCommand: Command = {
 2. trains the small CNN on it: DIR/model
 3. explains N test images, balanced across classes (default 8) with ${DEMO_METHODS.join(', ')}:
    raw maps in DIR/maps (.npy, with the inputs and targets.json) and overlays in DIR/overlays (.png)
+4. sanity tests of ${SANITY_METHODS.join(' and ')} as jobs in DIR/workbench.db: cascading and independent randomization of
+   the model of step 2, and data randomization (the small CNN trained on true and on permuted labels, both to 95%
+   training accuracy, on DIR/data/pair-train, 64 images it can memorize) on the same N test images;
+   figures in DIR/figures (PDF and PNG) and per-step tables in DIR/tables (CSV, LaTeX, markdown)
 ${BACKEND_HELP}
 
 Example: npm run demo   (= dixw demo --out demo-output)`,
@@ -24,7 +32,7 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     if (v.help) return void console.log(this.help);
     const out = resolve(typeof v.out === 'string' ? v.out : 'demo-output');
     const backend = await startBackend(v);
-    for (const sub of ['data', 'model', 'maps', 'overlays']) if (existsSync(join(out, sub))) rmSync(join(out, sub), { recursive: true, force: true });
+    for (const sub of ['data', 'model', 'maps', 'overlays', 'figures', 'tables', 'sanity-models', 'workbench.db', 'workbench.db-wal', 'workbench.db-shm']) if (existsSync(join(out, sub))) rmSync(join(out, sub), { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const train = generateSynthDataset({ out: join(out, 'data', 'train'), n: 800, size: 32, classes: 4, seed: 1 });
     const test = generateSynthDataset({ out: join(out, 'data', 'test'), n: 40, size: 32, classes: 4, seed: 2 });
@@ -45,7 +53,67 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     const correct = e.images.filter((im) => im.predictedClass === im.label).length;
     console.log(`3. maps: ${e.images.length} test images (${correct} classified correctly) x ${e.methods.length} methods`);
     for (const m of e.methods) console.log(`   ${m.id.padEnd(11)} ${e.medianMillis[m.id].toFixed(1).padStart(7)} ms/image (median)`);
-    writeFileSync(join(out, 'demo-summary.json'), JSON.stringify({ appVersion: APP_VERSION, backend, training: t, explain: e }, null, 2) + '\n');
-    console.log(`\nOutputs in ${out}:\n  maps/<method>/<class>/<image>.npy  raw maps (float32 H x W), maps/_input, maps/targets.json\n  overlays/<method>/<class>/<image>.png\n  model/  data/  demo-summary.json`);
+    const images = intOption('demo', v, 'images') ?? 8;
+    const pairTrain = generateSynthDataset({ out: join(out, 'data', 'pair-train'), n: 64, size: 32, classes: 4, seed: 11 });
+    const sanity = await runDemoSanity(out, { model: t.out, test: test.out, pairTrain: pairTrain.out, perClass: Math.ceil(images / test.classNames.length), limit: images,
+      backend: typeof v.backend === 'string' ? v.backend : backend.name });
+    writeFileSync(join(out, 'demo-summary.json'), JSON.stringify({ appVersion: APP_VERSION, backend, training: t, explain: e, sanity }, null, 2) + '\n');
+    console.log(`\nOutputs in ${out}:\n  maps/<method>/<class>/<image>.npy  raw maps (float32 H x W), maps/_input, maps/targets.json\n  overlays/<method>/<class>/<image>.png\n`
+      + `  figures/  sanity figures (cascading, independent, data randomization, map strips; PDF and PNG)\n  tables/   per-step sanity summaries (CSV, LaTeX, markdown)\n`
+      + `  workbench.db  the sanity jobs ("dixw jobs list --db ${join(out, 'workbench.db')}")\n  model/  sanity-models/  data/  demo-summary.json`);
   },
 };
+
+interface DemoSanityInputs {
+  model: string;
+  test: string;
+  pairTrain: string;
+  perClass: number;
+  limit: number;
+  backend: string;
+}
+
+/** Step 4: the three sanity tests as jobs in DIR/workbench.db, then their figures and tables. */
+async function runDemoSanity(out: string, o: DemoSanityInputs): Promise<Record<string, SanityJobSummary>> {
+  const { openService } = await import('../../service/service');
+  const { sanityFigure, jobTable } = await import('../../service/job-exports');
+  const service = openService({ dbPath: join(out, 'workbench.db') });
+  const summaries: Record<string, SanityJobSummary> = {};
+  try {
+    const common = { kind: 'sanity', dataset: o.test, methods: SANITY_METHODS, perClass: o.perClass, limit: o.limit, seed: 1, keepMaps: 2, backend: o.backend };
+    const specs: Record<string, Record<string, unknown>> = {
+      cascading: { ...common, test: 'cascading', model: o.model },
+      independent: { ...common, test: 'independent', model: o.model },
+      data: { ...common, test: 'data', train: { dataset: o.pairTrain, arch: 'small-cnn', epochs: 60, randomEpochs: 300, width: 0.5, learningRate: 5e-3, batchSize: 16,
+        out: join(out, 'sanity-models') } },
+    };
+    mkdirSync(join(out, 'figures'), { recursive: true });
+    mkdirSync(join(out, 'tables'), { recursive: true });
+    const written: string[] = [];
+    for (const [test, spec] of Object.entries(specs)) {
+      console.log(`\n4. sanity test: ${test} randomization${test === 'data' ? ' (trains the pair of models first)' : ''}`);
+      const { job } = await service.jobs.submit({ spec });
+      requireDone(await runInForeground(service, job.id, { label: `sanity ${test}`, quiet: false, progress: 'items' }));
+      const s = (await service.results.summary(job.id)) as SanityJobSummary;
+      summaries[test] = s;
+      printSanitySummary(s);
+      const kind = test === 'data' ? 'data-randomization' : (test as 'cascading' | 'independent');
+      for (const format of ['pdf', 'png'] as const) {
+        const fig = await sanityFigure(service, { jobId: job.id, kind, format, dpi: 200 });
+        const strip = await sanityFigure(service, { jobId: job.id, kind: 'map-strip', format, dpi: 150 });
+        for (const [name, f] of [[`${test}.${format}`, fig], [`${test}-maps.${format}`, strip]] as const) {
+          writeFileSync(join(out, 'figures', name), f.bytes);
+          written.push(join('figures', name));
+        }
+      }
+      for (const [format, ext] of [['csv', 'csv'], ['latex', 'tex'], ['markdown', 'md']] as const) {
+        writeFileSync(join(out, 'tables', `${test}.${ext}`), (await jobTable(service, { jobId: job.id, format })).bytes);
+        written.push(join('tables', `${test}.${ext}`));
+      }
+    }
+    console.log(`\nsanity figures and tables: ${written.map((w) => join(out, w)).join(', ')}`);
+    return summaries;
+  } finally {
+    await service.close();
+  }
+}

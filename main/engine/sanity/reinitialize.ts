@@ -6,17 +6,13 @@
 import { tf, tfl } from '../tf';
 import { UserError } from '../errors';
 import { mixSeed } from '../data/rng';
+import { hashName } from './hash-name';
 import { weightRole, type Layer, type LayerWeight } from './parameterized-layers';
 
 type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 type SerializedInitializer = { className: string; config: Record<string, unknown> };
 
-/** FNV-1a, to turn a layer name into a seed component. */
-export function hashName(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+export { hashName } from './hash-name';
 
 /** The seed of one weight's re-initialization. Never 0: TF.js's random ops treat a 0 seed as "unseeded". */
 export function weightSeed(seed: number, layerName: string, role: string): number {

@@ -2,7 +2,7 @@
 // the points and bands of a sanity curve. Works on flat rows, so the store's similarity rows can be summarized the
 // same way later. Each group's bootstrap gets its own seed stream, so adding a method does not change the others.
 import { mixSeed } from '../data/rng';
-import { hashName } from './reinitialize';
+import { hashName } from './hash-name';
 import { summarizeValues, type ValueSummary } from './summarize-values';
 
 export interface SimilarityValue {

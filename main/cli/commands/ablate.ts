@@ -1,0 +1,93 @@
+import type { MethodVariant } from '../../../shared/job-spec';
+import { listOption, parse } from '../args';
+import type { Command } from '../command';
+import { UserError } from '../../engine/errors';
+import { metricsTableText } from '../../service/tables/metrics-table';
+import { METRICS_RUN_HELP, METRICS_RUN_OPTIONS, printMetricsHeader, runMetricsJob, sharedSpecFields } from './metrics';
+
+/** The paper's Table 5 set, in its order. */
+export const ABLATION_METHODS = ['dix1', 'ig', 'dix2', 'dix2-mul', 'dix3-grads', 'dix3'];
+/** Cut points each DIX configuration takes by default (dix-base.ts layerCount). */
+const DIX_LAYER_COUNT: Record<string, number> = { dix1: 1, dix2: 2, 'dix2-mul': 2, dix3: 3, 'dix3-grads': 3 };
+export const ABLATION_METRICS = ['neg', 'pos', 'ins', 'del', 'adp', 'pic', 'sic', 'aic'];
+
+export interface AblationGrid {
+  methods: string[];
+  /** N values; undefined = the method's default (10). */
+  steps?: number[];
+  /** Cut-point sets; each applies to the DIX methods taking that many cut points (or to every DIX method if none does). */
+  layerSets?: string[][];
+  /** DIX baselines (IG keeps its own, black). */
+  baselines?: string[];
+}
+
+/** One configuration per method x N x cut-point set x baseline that applies to it, named by what varies. */
+export function ablationVariants(g: AblationGrid): MethodVariant[] {
+  const out: MethodVariant[] = [];
+  const stepsList: Array<number | undefined> = g.steps?.length ? g.steps : [undefined];
+  const dix = g.methods.filter((m) => m in DIX_LAYER_COUNT);
+  for (const method of g.methods) {
+    const isDix = method in DIX_LAYER_COUNT;
+    const usesSteps = isDix || method === 'ig' || method.endsWith('-ig');
+    let sets: Array<string[] | undefined> = [undefined];
+    if (isDix && g.layerSets?.length) {
+      const own = g.layerSets.filter((s) => s.length === DIX_LAYER_COUNT[method] || !dix.some((m) => DIX_LAYER_COUNT[m] === s.length));
+      if (own.length) sets = own;
+    }
+    const baselines: Array<string | undefined> = isDix && g.baselines?.length ? g.baselines : [undefined];
+    for (const steps of usesSteps ? stepsList : [undefined]) {
+      for (const layers of sets) {
+        for (const baseline of baselines) {
+          const name = [method, steps !== undefined && (g.steps?.length ?? 0) > 0 ? `N=${steps}` : '', layers ? `L=${layers.join('+')}` : '',
+            baseline !== undefined ? `z=${baseline}` : ''].filter(Boolean).join(' ');
+          out.push(withoutUndefinedFields({ name, method, steps, layers, baseline }));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function withoutUndefinedFields(v: MethodVariant): MethodVariant {
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) as MethodVariant;
+}
+
+export const ablateCommand: Command = {
+  help: `Usage: dixw ablate --model MODEL --data DATASET [--metrics LIST] [--steps 5,10,20] [--layer-sets "a,b|c,d"] [--baselines channel-min,zero]
+
+The paper's ablation (Table 5): ${ABLATION_METHODS.map((m) => m.toUpperCase()).join(', ')} against the chosen metrics,
+over a grid of integration steps N, cut-point sets and DIX baselines, one row per configuration. Runs as ONE
+metrics job whose columns are the configurations (so "dixw export table --job ID" gives the paper's layout, metrics
+as rows); stored maps of any configuration are reused. The printed table has one row per configuration.
+  --methods LIST      the configurations' methods (default: ${ABLATION_METHODS.join(',')})
+  --steps LIST        N values for DIX and IG (default: 10, one configuration)
+  --layer-sets SETS   cut-point sets separated by "|", e.g. "block2,block3|block1,block2,block3"; a set of k cut points
+                      applies to the DIX methods taking k (DIX1: 1, DIX2 and DIX2-MUL: 2, DIX3 and DIX3-GRADS: 3), or to
+                      every DIX method when none takes k (default: each method's own last 1-3 block outputs)
+  --baselines LIST    DIX baselines: channel-min, zero (default channel-min); IG keeps its black baseline
+  --model MODEL       a TF.js LayersModel folder, or a registered model id
+  --data DATASET      an image folder, or a registered dataset id
+${METRICS_RUN_HELP}
+
+Example: dixw ablate --model demo-output/model --data demo-output/data/test --steps 5,10,20 --limit 32`,
+  async run(argv) {
+    const v = parse('ablate', argv, { ...METRICS_RUN_OPTIONS, methods: { type: 'string' }, steps: { type: 'string' }, 'layer-sets': { type: 'string' }, baselines: { type: 'string' } });
+    if (v.help) return void console.log(this.help);
+    const methods = listOption(v, 'methods') ?? ABLATION_METHODS;
+    const steps = listOption(v, 'steps')?.map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) throw new UserError(`dixw ablate: --steps must list positive integers (got "${s}").`);
+      return n;
+    });
+    const layerSets = typeof v['layer-sets'] === 'string'
+      ? v['layer-sets'].split('|').map((set) => set.split(',').map((s) => s.trim()).filter(Boolean)).filter((s) => s.length > 0)
+      : undefined;
+    const baselines = listOption(v, 'baselines');
+    const variants = ablationVariants({ methods, steps, layerSets, baselines });
+    const spec = { kind: 'metrics', methods, variants, ...sharedSpecFields('ablate', v, ABLATION_METRICS) };
+    await runMetricsJob('ablate', v, spec, (s) => {
+      printMetricsHeader(s);
+      process.stdout.write('\n' + metricsTableText(s.table, { transpose: true }));
+    });
+  },
+};

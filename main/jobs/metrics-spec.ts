@@ -1,0 +1,29 @@
+// How a metrics spec reads, shared by the worker (metrics-executor.ts) and the table rebuilt in the main process
+// (metrics-results.ts): its configurations (the table's columns) and the method and metric options each resolves
+// with. No engine import here, so the main process can read specs without loading TF.js.
+import type { MethodVariant, MetricsSpec } from '../../shared/job-spec';
+
+/** The configurations a spec names: its variants, else one per method with the spec's shared options. */
+export function specVariants(spec: MetricsSpec): MethodVariant[] {
+  return spec.variants ?? spec.methods.map((m) => ({ name: m, method: m }));
+}
+
+/** The method options of one configuration (runMetrics' methodOptions plus the run seed, as it passes them). */
+export function variantOptions(spec: MetricsSpec, v: MethodVariant): {
+  steps?: number; layers?: string[]; baseline?: string; batchSize?: number; normalizeLayers?: boolean; seed: number;
+} {
+  return {
+    steps: v.steps ?? spec.steps, layers: v.layers ?? spec.layers, baseline: v.baseline ?? spec.baseline, batchSize: spec.batchSize,
+    normalizeLayers: spec.normalizeLayers, seed: spec.seed ?? 0,
+  };
+}
+
+/** The SIC/AIC protocol options of the spec (every other metric has fixed parameters). */
+export function specMetricOptions(spec: MetricsSpec): { webpQuality?: number; minProbability?: number; aggregation?: 'median' | 'mean' } {
+  return { webpQuality: spec.webpQuality, minProbability: spec.minProbability, aggregation: spec.aggregation };
+}
+
+/** Bootstrap resamples per table cell. */
+export function specResamples(spec: MetricsSpec): number {
+  return spec.resamples ?? 2000;
+}
