@@ -19,13 +19,21 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
-  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' } } });
+  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower SPEC Sec. 3 baselines (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 const METHOD_IDS = values['all-methods'] ? ALL_METHOD_IDS : CORE_METHODS;
 const quick = Boolean(values.quick);
 const vggWidth = Number(values.width ?? 0.25);
+
+// --sanity: only the sanity-test speed section (bench/sanity-speed.ts).
+if (values.sanity) {
+  const { measureSanitySpeed, printSanitySpeed } = await import('./sanity-speed');
+  await initBackend('wasm');
+  printSanitySpeed(measureSanitySpeed(quick ? 2 : 5, vggWidth));
+  process.exit(0);
+}
 
 // --metrics: only the metric-speed section (bench/metrics-speed.ts), which takes a few minutes on its own.
 if (values.metrics) {
