@@ -3,6 +3,7 @@
 // same configuration to main/figures (PNG, SVG, PDF), so a chart on screen and its exported figure cannot differ.
 import type { ChartConfiguration } from 'chart.js';
 import { boxPlotConfig, type BoxPlotData } from './charts/box-plot';
+import { metricCurveConfig, type MetricCurveData } from './charts/metric-curves';
 import { colorFor } from './charts/palette';
 import { sanityCurveConfig, type SanityCurveData } from './charts/sanity-curves';
 
@@ -31,7 +32,9 @@ interface ChartBase {
 export type ChartSpec =
   | (ChartBase & { kind: 'sanity-curves'; data: SanityCurveData })
   | (ChartBase & { kind: 'box-plot'; data: BoxPlotData })
-  | (ChartBase & { kind: 'bars'; data: BarChartData });
+  | (ChartBase & { kind: 'bars'; data: BarChartData })
+  /** A metrics job's aggregated NEG/POS/INS/DEL/SIC/AIC curves, one line per method (shared/charts/metric-curves.ts). */
+  | (ChartBase & { kind: 'metric-curves'; data: MetricCurveData });
 
 export function barChartConfig(d: BarChartData): ChartConfiguration<'bar'> {
   return {
@@ -57,5 +60,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
       return boxPlotConfig(spec.data);
     case 'bars':
       return barChartConfig(spec.data) as ChartConfiguration;
+    case 'metric-curves':
+      return metricCurveConfig(spec.data) as ChartConfiguration;
   }
 }

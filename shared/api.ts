@@ -108,6 +108,8 @@ export interface MapEntry {
   minValue: number;
   maxValue: number;
   targetClass: number | null;
+  /** Sanity jobs: the randomization step that made the map (0: the trained model); null for other jobs. */
+  step: number | null;
   image: { id: number; relPath: string; className: string | null; label: number | null } | null;
 }
 

@@ -15,6 +15,8 @@ import { listJobMaps } from '../store/maps-repo';
 import { listScores } from '../store/scores-repo';
 import { listSimilarities } from '../store/similarities-repo';
 import { estimateJob } from './job-estimate';
+import { metricCurvesFigure } from './figures/metric-curves-figure';
+import { METRIC_CURVE_CHART_PREFIX, metricCurveCharts } from './metric-curve-charts';
 import { jobCharts } from './result-charts';
 import { chartFigure, imageFile, mapGridFigure, mapPngFile, mapRawFile, summaryTable } from './result-files';
 import type { WorkbenchService } from './service';
@@ -27,7 +29,6 @@ export interface WorkbenchApiOptions {
 type Handlers = { [N in ApiCallName]: (input: any) => Promise<ApiOutputs[N]> | ApiOutputs[N] };
 
 export class WorkbenchApi {
-  private jobKinds: Promise<JobKind[]> | null = null;
   private readonly handlers: Handlers;
 
   constructor(
@@ -55,9 +56,9 @@ export class WorkbenchApi {
         const job = await s.jobs[i.action as 'pause' | 'resume' | 'cancel' | 'retry'](i.id);
         return { job, removed: false };
       },
-      'results.maps': (i) => jobMapEntries(s, i),
+      'results.maps': async (i) => jobMapEntries(s, i, await sanityTrainedHash(s, i.jobId)),
       'results.summary': (i) => s.results.summary(i.jobId),
-      'results.charts': (i) => (requireJob(s.store, i.jobId), jobCharts(s, i.jobId)),
+      'results.charts': (i) => resultCharts(s, i.jobId),
       'results.similarities': (i) => (requireJob(s.store, i.jobId), listSimilarities(s.store, { jobId: i.jobId })),
       'results.scores': (i) => (requireJob(s.store, i.jobId), listScores(s.store, { jobId: i.jobId })),
     };
@@ -89,6 +90,9 @@ export class WorkbenchApi {
         case 'map.png':
           return mapPngFile(this.service, i);
         case 'export.chart':
+          if (i.chartId.startsWith(METRIC_CURVE_CHART_PREFIX) && requireJob(this.service.store, i.jobId).kind === 'metrics') {
+            return metricCurvesFigure(this.service, { jobId: i.jobId, metric: i.chartId.slice(METRIC_CURVE_CHART_PREFIX.length), format: i.format, dpi: i.dpi });
+          }
           return chartFigure(this.service, i);
         case 'export.maps':
           requireJob(this.service.store, i.jobId);
@@ -115,38 +119,34 @@ export class WorkbenchApi {
     };
   }
 
-  /**
-   * Which kinds the service queues. It refuses a kind it cannot run yet with 'unsupported' before it looks at the
-   * spec's inputs, so a spec naming records that cannot exist tells, without side effects: 'unsupported' = not yet,
-   * anything else (no such model) = supported.
-   */
+  /** Which kinds the service queues: every kind of shared/job-spec.ts (jobs.submit runs explain, train, sanity and metrics). */
   private submittableKinds(): Promise<JobKind[]> {
-    this.jobKinds ??= (async () => {
-      const [method] = await knownMethodIds();
-      const none = String(2 ** 31 - 1);
-      const probes: Record<JobKind, unknown> = {
-        explain: null,
-        train: null,
-        sanity: { kind: 'sanity', model: none, dataset: none, test: 'cascading', methods: [method] },
-        metrics: { kind: 'metrics', model: none, dataset: none, methods: [method], metrics: ['ins'] },
-      };
-      const kinds: JobKind[] = [];
-      for (const kind of JOB_KINDS) {
-        if (probes[kind] === null) {
-          kinds.push(kind);
-          continue;
-        }
-        try {
-          await this.service.jobs.submit({ spec: probes[kind] });
-          kinds.push(kind); // Cannot happen (no such records); if it did, the kind runs.
-        } catch (err) {
-          if (!(err instanceof ServiceError && err.code === 'unsupported')) kinds.push(kind);
-        }
-      }
-      return kinds;
-    })();
-    return this.jobKinds;
+    return Promise.resolve([...JOB_KINDS]);
   }
+}
+
+/** The job's charts; for a metrics job also its curve charts (NEG/POS/INS/DEL/SIC/AIC). */
+async function resultCharts(service: WorkbenchService, jobId: number) {
+  const job = requireJob(service.store, jobId);
+  const charts = await jobCharts(service, jobId);
+  if (job.kind !== 'metrics') return charts;
+  const summary = await service.results.summary(jobId);
+  return summary?.kind === 'metrics' && summary.images > 0 ? [...charts, ...metricCurveCharts(summary)] : charts;
+}
+
+/** A sanity job's trained-model hash (its step-0 maps; the data test's step-1 maps come from the random-label model). */
+async function sanityTrainedHash(service: WorkbenchService, jobId: number): Promise<string | null | undefined> {
+  if (requireJob(service.store, jobId).kind !== 'sanity') return undefined;
+  const summary = await service.results.summary(jobId);
+  return summary?.kind === 'sanity' ? (summary.model?.hash ?? null) : null;
+}
+
+/** The randomization step of a sanity job's map (as job-exports.ts reads it); null outside sanity jobs. */
+function stepOf(provenance: { params: Record<string, unknown>; modelHash: string }, trainedHash: string | null | undefined): number | null {
+  if (trainedHash === undefined) return null;
+  const r = provenance.params.randomization as { step?: unknown } | undefined;
+  if (typeof r?.step === 'number') return r.step;
+  return trainedHash === null || provenance.modelHash === trainedHash ? 0 : 1;
 }
 
 function datasetImages(service: WorkbenchService, input: { id: number; className?: string; limit?: number; offset?: number }) {
@@ -157,7 +157,8 @@ function datasetImages(service: WorkbenchService, input: { id: number; className
   return filtered.slice(offset, offset + (input.limit ?? 60));
 }
 
-function jobMapEntries(service: WorkbenchService, input: { jobId: number; method?: string; className?: string; limit?: number; offset?: number }): MapEntry[] {
+function jobMapEntries(service: WorkbenchService, input: { jobId: number; method?: string; className?: string; limit?: number; offset?: number },
+  trainedHash?: string | null): MapEntry[] {
   requireJob(service.store, input.jobId);
   const targets = new Map<string, number>();
   for (const item of listItems(service.store, input.jobId, { state: 'done' })) {
@@ -188,6 +189,7 @@ function jobMapEntries(service: WorkbenchService, input: { jobId: number; method
       minValue: m.minValue,
       maxValue: m.maxValue,
       targetClass: targets.get(m.itemKey) ?? m.provenance.targetClass,
+      step: stepOf(m.provenance as never, trainedHash),
       image: imageOf(m.imageId),
     }))
     .filter((m) => input.className === undefined || m.image?.className === input.className);

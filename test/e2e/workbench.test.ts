@@ -188,6 +188,7 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   await page.getByLabel('Kind').selectOption('sanity');
   await page.getByLabel('Sanity test').selectOption('cascading');
   await page.getByLabel('Limit (images)').fill('4');
+  await page.getByLabel('Keep maps (images)').fill('2');
   await page.getByRole('button', { name: 'Queue job' }).click();
   await page.waitForURL(/#\/queue\/\d+$/);
   const jobId = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
@@ -197,6 +198,49 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   await curve.waitFor();
   assert.ok((await paintedPixels(page, 'canvas.chart[data-chart-id^="sanity-cascading"]')).opaque > 10_000);
   await shot('results-sanity');
+
+  // The per-step map strip: the two images that kept their maps, a row per image and method, a painted map per step.
+  const summary = await api<{ steps: Array<{ step: number }>; methods: string[] }>('results.summary', { jobId });
+  const strip = page.getByTestId('map-strip');
+  await strip.locator('canvas.map').first().waitFor();
+  assert.equal(await strip.locator('thead th').count(), 1 + summary.steps.length);
+  const rows = strip.locator('tbody tr');
+  assert.equal(await rows.count(), 2 * summary.methods.length);
+  for (let r = 0; r < (await rows.count()); r++) assert.equal(await rows.nth(r).locator('canvas.map').count(), summary.steps.length, `row ${r} has a map for every step`);
+  await page.waitForTimeout(500);
+  const last = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map`;
+  assert.ok((await paintedPixels(page, last)).colored > 80 * 80 * 0.9, 'the last step\'s map is painted');
+  await strip.scrollIntoViewIfNeeded();
+  await shot('results-sanity-strip');
+});
+
+test('metrics: a tiny metrics job shows its table with intervals, best and second, and its curves', { skip }, async (t) => {
+  const info = await api<{ jobKinds: string[] }>('app.info', {});
+  if (!info.jobKinds.includes('metrics')) return t.skip('the service does not queue metrics jobs');
+  await view('New job');
+  await page.getByLabel('Kind').selectOption('metrics');
+  await page.getByLabel('Metrics', { exact: true }).fill('ins,del');
+  await page.getByLabel('Limit (images)').fill('2');
+  await page.getByRole('button', { name: 'Queue job' }).click();
+  await page.waitForURL(/#\/queue\/\d+$/);
+  const jobId = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
+  await waitForJobState(jobId, 'done', 150_000);
+  await page.getByRole('button', { name: `Results of job ${jobId}` }).click();
+  const table = page.getByTestId('metric-table');
+  await table.waitFor();
+  assert.deepEqual(await table.locator('thead th').allTextContents(), ['metric', 'dix3', 'gradcam']);
+  for (const metric of ['ins', 'del']) {
+    const row = table.locator(`tr[data-metric="${metric}"]`);
+    assert.equal(await row.locator('td').count(), 2);
+    assert.match(await row.locator('td').first().innerText(), /^-?\d+\.\d\d†?\s*\[-?\d+\.\d\d, -?\d+\.\d\d\]$/);
+    assert.equal(await row.locator('td[data-rank="best"] strong').count() >= 1, true, `${metric}: the best is bold`);
+  }
+  for (const metric of ['ins', 'del']) {
+    const selector = `canvas.chart[data-chart-id="curves-${metric}"]`;
+    await page.locator(selector).waitFor();
+    assert.ok((await paintedPixels(page, selector)).opaque > 10_000, `the ${metric} curves drew`);
+  }
+  await page.screenshot({ path: join(SHOTS, 'results-metrics.png'), fullPage: true });
 });
 
 test('a server killed mid-job and started again resumes the job at its first uncommitted item', { skip, timeout: 150_000 }, async () => {
