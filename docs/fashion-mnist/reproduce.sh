@@ -8,10 +8,10 @@ export DIXW_HOME="$OUT"          # the workbench database: $OUT/workbench.db
 dixw() { node bin/dixw.js "$@"; }
 mkdir -p "$OUT/figures" "$OUT/tables"
 
-# Data: 3000 training images, 200 test images, and the first 500 training images for the label-permutation pair.
+# Data: 3000 training images, 200 test images, and the first 200 training images for the label-permutation pair.
 dixw dataset import-idx --images $FM/train-images-idx3-ubyte.gz --labels $FM/train-labels-idx1-ubyte.gz --out "$OUT/data/train" --limit 3000 --class-names fashion-mnist
 dixw dataset import-idx --images $FM/t10k-images-idx3-ubyte.gz --labels $FM/t10k-labels-idx1-ubyte.gz --out "$OUT/data/test" --limit 200 --class-names fashion-mnist
-dixw dataset import-idx --images $FM/train-images-idx3-ubyte.gz --labels $FM/train-labels-idx1-ubyte.gz --out "$OUT/data/pair-train" --limit 500 --class-names fashion-mnist
+dixw dataset import-idx --images $FM/train-images-idx3-ubyte.gz --labels $FM/train-labels-idx1-ubyte.gz --out "$OUT/data/pair-train" --limit 200 --class-names fashion-mnist
 
 # The trained model: VGG-11 at a quarter of the published width, 28x28 images resized to 32x32.
 dixw train --data "$OUT/data/train" --arch vgg11 --input 32x32x1 --width 0.25 --epochs 6 --seed 1 --out "$OUT/vgg11"
@@ -19,9 +19,10 @@ dixw train --data "$OUT/data/train" --arch vgg11 --input 32x32x1 --width 0.25 --
 # Cascading and independent randomization: DIX3, Grad-CAM and IG on 2 test images per class (20 images).
 dixw sanity cascading --model "$OUT/vgg11" --data "$OUT/data/test" --method dix3,gradcam,ig --per-class 2 --seed 1 --keep-maps 2 --json > "$OUT/tables/cascading.json"
 dixw sanity independent --model "$OUT/vgg11" --data "$OUT/data/test" --method dix3,gradcam,ig --per-class 2 --seed 1 --json > "$OUT/tables/independent.json"
-# Data randomization: two VGG-11s trained in the job on the 500-image set, true labels and a seeded permutation,
-# each until 95% training accuracy.
-dixw sanity data --train vgg11 --train-data "$OUT/data/pair-train" --epochs 60 --random-epochs 150 --width 0.25 --data "$OUT/data/test" \
+# Data randomization: two small VGG-like CNNs (conv-conv-pool blocks, no dropout) trained in the job on the 200-image
+# set, true labels and a seeded permutation, each until 95% training accuracy. (VGG-11 at width 0.25, whose dense
+# layers use dropout 0.5, stayed at chance on permuted labels after 150 epochs; the job then fails with that message.)
+dixw sanity data --train small-cnn --train-data "$OUT/data/pair-train" --epochs 100 --random-epochs 300 --data "$OUT/data/test" \
   --method dix3,gradcam,ig --per-class 2 --seed 1 --json > "$OUT/tables/data.json"
 
 # Figures (the paper's Fig. 4-6) and tables, from the stored jobs 2-4 (job 1 trained the model).
