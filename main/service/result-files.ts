@@ -139,7 +139,9 @@ export async function summaryTable(service: WorkbenchService, input: { jobId: nu
   const build = tableBuilder(job.kind);
   if (build) {
     const format = input.format === 'tex' ? 'latex' : 'csv';
-    return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(formatTable(await build(service, job), format)) };
+    const table = await build(service, job);
+    const text = table.formatted?.[format] ?? formatTable(table, format);
+    return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(text) };
   }
   const summary = await service.results.summary(input.jobId);
   let header: string[];
