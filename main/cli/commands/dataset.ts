@@ -1,8 +1,9 @@
-import { idArgument, intOption, listOption, parse, parseWithPositionals, required } from '../args';
+import { intOption, listOption, parse, required } from '../args';
 import { printJson, type Command } from '../command';
+import { isRecordSubcommand, runRecordSubcommand, recordKind } from '../record-subcommands';
 import { datasetsTable, datasetText } from '../record-text';
 import { describeDatasetResult } from '../report-inputs';
-import { DB_HELP, DB_OPTION, withService } from '../service-access';
+import { DB_HELP } from '../service-access';
 import { UserError } from '../../engine/errors';
 
 const HELP = `Usage: dixw dataset add DIR [--name NAME]      register a folder (prints its id); a changed folder is re-indexed
@@ -29,46 +30,23 @@ Examples:
   dixw dataset import-idx --images /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \\
       --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --out data/fmnist-test --limit 1000 --class-names fashion-mnist`;
 
+const RECORDS = recordKind({
+  noun: 'dataset',
+  help: HELP,
+  api: (service) => service.datasets,
+  describeAdded: describeDatasetResult,
+  idOfAdded: (r) => r.dataset.id,
+  table: datasetsTable,
+  text: datasetText,
+});
+
 export const datasetCommand: Command = {
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') return void console.log(HELP);
+    if (isRecordSubcommand(sub)) return runRecordSubcommand(RECORDS, sub, rest);
     switch (sub) {
-      case 'add': {
-        const { values: v, positionals } = parseWithPositionals('dataset add', rest, { ...DB_OPTION, name: { type: 'string' }, json: { type: 'boolean' } }, { names: ['DIR'] });
-        if (v.help) return void console.log(HELP);
-        return withService(v, async (service) => {
-          const r = await service.datasets.add({ path: positionals[0], name: v.name as string | undefined });
-          if (v.json) return printJson(r);
-          process.stderr.write(describeDatasetResult(r) + '\n');
-          console.log(r.dataset.id);
-        });
-      }
-      case 'list': {
-        const v = parse('dataset list', rest, { ...DB_OPTION, json: { type: 'boolean' } });
-        if (v.help) return void console.log(HELP);
-        return withService(v, async (service) => {
-          const all = await service.datasets.list();
-          if (v.json) return printJson(all);
-          console.log(datasetsTable(all));
-        });
-      }
-      case 'show':
-      case 'rm': {
-        const { values: v, positionals } = parseWithPositionals(`dataset ${sub}`, rest, { ...DB_OPTION, json: { type: 'boolean' } }, { names: ['ID'] });
-        if (v.help) return void console.log(HELP);
-        const id = idArgument(`dataset ${sub}`, positionals[0], 'dataset');
-        return withService(v, async (service) => {
-          if (sub === 'rm') {
-            await service.datasets.remove(id);
-            return v.json ? printJson({ removed: id }) : void console.log(`removed dataset ${id} (its folder is untouched)`);
-          }
-          const d = await service.datasets.show(id);
-          if (v.json) return printJson(d);
-          console.log(datasetText(d));
-        });
-      }
       case 'synth': {
         const v = parse('dataset synth', rest, { out: { type: 'string' }, n: { type: 'string' }, size: { type: 'string' },
           classes: { type: 'string' }, seed: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' } });
