@@ -3,34 +3,44 @@
 import { z } from 'zod';
 import { ModelInfoSchema } from './model-info';
 
-/** One method's map for one image: how it was made, and whether it came from the store. */
-export const ExplainedMethodSchema = z.strictObject({
-  id: z.string(),
+/**
+ * How one map for one image was made and whether it came from the store: what an explain job's method and a metrics
+ * job's configuration both record. Composed by spreading its shape (not .extend) so each output keeps its field order.
+ */
+const MapUseSchema = z.strictObject({
   version: z.number().int(),
   params: z.record(z.string(), z.json()),
   cutPoints: z.array(z.string()),
-  /** Compute time; null when the stored map was reused. */
+  /** Compute time of the map; null when the stored map was reused. */
   millis: z.number().nullable(),
   reused: z.boolean(),
   /** The map's content address (main/store/map-key.ts). */
   key: z.string(),
 });
+
+/** One method's map for one image. */
+export const ExplainedMethodSchema = z.strictObject({ id: z.string(), ...MapUseSchema.shape });
 export type ExplainedMethod = z.infer<typeof ExplainedMethodSchema>;
 
+/** What an explain or metrics item records about its image: the class explained and what the model made of it. */
+const ClassifiedImageSchema = z.strictObject({
+  kind: z.literal('image'),
+  /** Path relative to the dataset root. */
+  image: z.string(),
+  label: z.number().int().nullable(),
+  targetClass: z.number().int(),
+  predictedClass: z.number().int(),
+  /** Softmax probability of the target class on the clean input. */
+  targetProbability: z.number(),
+});
+
+/** The image could not be used (gone, changed since indexing, undecodable); the job went on. */
+export const SkippedItemOutputSchema = z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() });
+export type SkippedItemOutput = z.infer<typeof SkippedItemOutputSchema>;
+
 export const ExplainItemOutputSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('image'),
-    /** Path relative to the dataset root. */
-    image: z.string(),
-    label: z.number().int().nullable(),
-    targetClass: z.number().int(),
-    predictedClass: z.number().int(),
-    /** Softmax probability of the target class on the clean input. */
-    targetProbability: z.number(),
-    methods: z.array(ExplainedMethodSchema),
-  }),
-  /** The image could not be used (gone, changed since indexing, undecodable); the job went on. */
-  z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() }),
+  z.strictObject({ ...ClassifiedImageSchema.shape, methods: z.array(ExplainedMethodSchema) }),
+  SkippedItemOutputSchema,
 ]);
 export type ExplainItemOutput = z.infer<typeof ExplainItemOutputSchema>;
 
@@ -63,29 +73,18 @@ export const ScoredVariantSchema = z.strictObject({
   /** The table column (the method id, or an ablation configuration's name). */
   name: z.string(),
   method: z.string(),
-  version: z.number().int(),
-  params: z.record(z.string(), z.json()),
-  cutPoints: z.array(z.string()),
-  /** Compute time of the map; null when the stored map was reused. */
-  millis: z.number().nullable(),
-  reused: z.boolean(),
-  key: z.string(),
+  ...MapUseSchema.shape,
 });
 export type ScoredVariant = z.infer<typeof ScoredVariantSchema>;
 
 export const MetricsItemOutputSchema = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('image'),
-    image: z.string(),
-    label: z.number().int().nullable(),
-    targetClass: z.number().int(),
-    predictedClass: z.number().int(),
-    targetProbability: z.number(),
+    ...ClassifiedImageSchema.shape,
     variants: z.array(ScoredVariantSchema),
     /** Milliseconds spent in the metrics (all maps), besides the maps themselves. */
     metricMillis: z.number(),
   }),
-  z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() }),
+  SkippedItemOutputSchema,
 ]);
 export type MetricsItemOutput = z.infer<typeof MetricsItemOutputSchema>;
 
@@ -103,7 +102,7 @@ export const SanityItemOutputSchema = z.discriminatedUnion('kind', [
     /** Every step with the class its maps explain and the model's top-1. */
     steps: z.array(z.strictObject({ step: z.number().int(), label: z.string(), targetClass: z.number().int(), predictedClass: z.number().int(), millis: z.number() })),
   }),
-  z.strictObject({ kind: z.literal('skipped'), image: z.string(), reason: z.string() }),
+  SkippedItemOutputSchema,
   /** Data randomization with `train`: the pair of models the job trained. */
   z.strictObject({ kind: z.literal('trained-pair'), trueLabels: PairModelSchema, randomLabels: PairModelSchema, seconds: z.number() }),
 ]);

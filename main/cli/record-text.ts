@@ -1,6 +1,7 @@
 // Registered datasets, models and jobs as terminal text: one line per record in lists, a block for `show`.
 import type { DatasetDetails, JobDetails, ModelDetails } from '../../shared/service-api';
 import type { DatasetRecord, JobRecord, ModelRecord } from '../../shared/store-types';
+import { jobOneLine, metricsJobLines, sanityJobLines } from './job-text';
 
 const day = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '-');
 
@@ -25,7 +26,7 @@ function jobWhat(j: JobRecord): string {
   const s = j.spec;
   if (s.kind === 'explain') return `${s.methods.join(',')} on dataset ${s.dataset}`;
   if (s.kind === 'train') return `${s.arch} x${s.epochs} -> ${s.out}`;
-  return s.kind;
+  return jobOneLine(j) ?? s.kind;
 }
 
 export function jobsTable(jobs: readonly JobRecord[]): string {
@@ -82,7 +83,9 @@ export function jobText(d: JobDetails): string {
   if (j.runner) lines.push(`runner    ${j.runner}`);
   else if (j.state === 'running') lines.push('runner    none: it was interrupted; "dixw worker" or the app resumes it at its first uncommitted item');
   const s = d.summary;
-  if (s?.kind === 'explain') {
+  if (j.spec.kind === 'metrics') lines.push(...metricsJobLines(d, j.spec));
+  else if (j.spec.kind === 'sanity') lines.push(...sanityJobLines(d, j.spec));
+  else if (s?.kind === 'explain') {
     lines.push(`maps      ${s.mapsComputed} computed, ${s.mapsReused} reused; ${s.images.length} image(s) explained, ${s.skipped.length} skipped`);
     for (const k of s.skipped.slice(0, 10)) lines.push(`  skipped ${k.image}: ${k.reason}`);
   } else if (s?.kind === 'train' && s.result) {

@@ -7,6 +7,7 @@ import type { JsonValue } from '../../shared/json';
 import type { MetricsSpec } from '../../shared/job-spec';
 import { rankRow, type MetricRow, type MetricsJobSummary } from '../../shared/metrics-summary';
 import type { ItemRecord, JobRecord, ScoreRecord } from '../../shared/store-types';
+import { jobHeader, mapTimings, median } from './job-summary-parts';
 import { specMetricOptions, specResamples, specVariants } from './metrics-spec';
 
 interface StoredImageScore {
@@ -17,13 +18,6 @@ interface StoredImageScore {
 }
 
 type ImageOutput = Extract<MetricsItemOutput, { kind: 'image' }>;
-
-function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : NaN);
 
@@ -84,29 +78,18 @@ export async function metricsSummary(job: JobRecord, items: readonly ItemRecord[
     const seen = first?.variants.find((x) => x.name === v.name);
     return { name: v.name, method: v.method, version: seen?.version ?? 0, params: seen?.params ?? {}, cutPoints: seen?.cutPoints ?? [] };
   });
-  const mapMillis = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  let computed = 0;
-  for (const im of images) {
-    for (const v of im.output.variants) {
-      if (v.millis === null) continue;
-      computed++;
-      mapMillis.get(v.name)?.push(v.millis);
-    }
-  }
+  const timings = mapTimings(variants.map((v) => v.name), images.map((im) => im.output.variants), (v) => v.name);
   return {
     kind: 'metrics',
-    jobId: job.id,
-    state: job.state,
-    model: { path: job.inputs.model?.path ?? '', hash: job.inputs.model?.hash ?? '' },
-    dataset: { path: job.inputs.dataset?.root ?? '', hash: job.inputs.dataset?.hash ?? '', images: job.itemsTotal },
+    ...jobHeader(job),
     variants,
     seed: spec.seed ?? 0,
     backend: job.provenance?.backend ?? null,
     images: images.length,
     skipped: done.flatMap((o) => (o.kind === 'skipped' ? [{ image: o.image, reason: o.reason }] : [])),
-    mapsComputed: computed,
+    mapsComputed: timings.computed,
     mapsReused: job.mapsReused,
-    medianMapMillis: Object.fromEntries([...mapMillis].map(([k, xs]) => [k, median(xs)])),
+    medianMapMillis: timings.medianMillis,
     medianMetricMillis: median(images.map((im) => im.output.metricMillis)),
     table: await metricsTableFromStore(spec, items, scores),
     seconds: job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null,

@@ -3,13 +3,10 @@
 import { ExplainItemOutputSchema, TrainItemOutputSchema, type ExplainItemOutput } from '../../shared/job-outputs';
 import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
 import type { ItemRecord, JobRecord } from '../../shared/store-types';
+import { jobHeader, mapTimings } from '../jobs/job-summary-parts';
 
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+// Re-exported for the sanity summary, which has always taken it from here.
+export { median } from '../jobs/job-summary-parts';
 
 function seconds(job: JobRecord): number | null {
   if (!job.startedAt || !job.finishedAt) return null;
@@ -28,21 +25,10 @@ export function explainSummary(job: JobRecord, items: readonly ItemRecord[]): Ex
   const done = outputs(items, (v) => ExplainItemOutputSchema.safeParse(v));
   const images = done.filter((o): o is Extract<ExplainItemOutput, { kind: 'image' }> => o.kind === 'image');
   const methods = images[0]?.methods.map((m) => ({ id: m.id, version: m.version, params: m.params })) ?? [];
-  const millis = new Map<string, number[]>(methods.map((m) => [m.id, []]));
-  let computed = 0;
-  for (const im of images) {
-    for (const m of im.methods) {
-      if (m.millis === null) continue;
-      computed++;
-      millis.get(m.id)?.push(m.millis);
-    }
-  }
+  const timings = mapTimings(methods.map((m) => m.id), images.map((im) => im.methods), (m) => m.id);
   return {
     kind: 'explain',
-    jobId: job.id,
-    state: job.state,
-    model: { path: job.inputs.model?.path ?? '', hash: job.inputs.model?.hash ?? '' },
-    dataset: { path: job.inputs.dataset?.root ?? '', hash: job.inputs.dataset?.hash ?? '', images: job.itemsTotal },
+    ...jobHeader(job),
     methods,
     backend: job.provenance?.backend ?? null,
     images: images.map((im) => ({
@@ -55,8 +41,8 @@ export function explainSummary(job: JobRecord, items: readonly ItemRecord[]): Ex
       reused: im.methods.filter((m) => m.reused).map((m) => m.id),
     })),
     skipped: done.flatMap((o) => (o.kind === 'skipped' ? [{ image: o.image, reason: o.reason }] : [])),
-    medianMillis: Object.fromEntries([...millis].map(([id, xs]) => [id, median(xs)])),
-    mapsComputed: computed,
+    medianMillis: timings.medianMillis,
+    mapsComputed: timings.computed,
     mapsReused: job.mapsReused,
     seconds: seconds(job),
   };

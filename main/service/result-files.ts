@@ -11,7 +11,7 @@ import { listJobMaps, readMap } from '../store/maps-repo';
 import type { WorkbenchService } from './service';
 import { jobCharts } from './result-charts';
 import { requireJob } from '../store/jobs-repo';
-import { tableBuilder } from './tables/registry';
+import { tableBuilder, type TableCell } from './tables/registry';
 import { formatTable, TABLE_EXTENSION, TABLE_MIME } from './tables/table-format';
 import { ServiceError } from './service-error';
 
@@ -144,52 +144,27 @@ export async function summaryTable(service: WorkbenchService, input: { jobId: nu
     return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(text) };
   }
   const summary = await service.results.summary(input.jobId);
-  let header: string[];
-  let rows: Array<Array<string | number | null>>;
+  let columns: string[];
+  let rows: TableCell[][];
   if (summary?.kind === 'explain') {
     const methods = summary.methods.map((m) => m.id);
-    header = ['image', 'label', 'target', 'predicted', 'p(target)', ...methods.map((m) => `${m} ms`)];
+    columns = ['image', 'label', 'target', 'predicted', 'p(target)', ...methods.map((m) => `${m} ms`)];
     rows = summary.images.map((im) => [im.image, im.label, im.targetClass, im.predictedClass, round(im.targetProbability, 4), ...methods.map((m) => round(im.millis[m] ?? null, 1))]);
   } else if (summary?.kind === 'train') {
-    header = ['epoch', 'loss', 'train accuracy', 'validation accuracy', 'seconds'];
+    columns = ['epoch', 'loss', 'train accuracy', 'validation accuracy', 'seconds'];
     rows = (summary.result?.epochs ?? []).map((e) => [e.epoch, round(e.loss, 4), round(e.trainAccuracy, 4), round(e.valAccuracy, 4), round(e.seconds, 2)]);
   } else {
     throw new ServiceError('unsupported', `Job ${input.jobId} has no summary table yet.`);
   }
-  const text = input.format === 'csv' ? csv(header, rows) : latex(header, rows, `Job ${input.jobId}`);
+  // The same CSV and booktabs LaTeX as every other table (table-format.ts).
+  const format = input.format === 'tex' ? 'latex' : 'csv';
   return {
-    mime: input.format === 'csv' ? 'text/csv' : 'application/x-tex',
+    mime: TABLE_MIME[format],
     filename: `job${input.jobId}-summary.${input.format}`,
-    bytes: new TextEncoder().encode(text),
+    bytes: new TextEncoder().encode(formatTable({ title: `Job ${input.jobId}`, columns, rows }, format)),
   };
 }
 
 function round(v: number | null, digits: number): number | null {
   return v === null ? null : Number(v.toFixed(digits));
-}
-
-function csv(header: string[], rows: Array<Array<string | number | null>>): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
-}
-
-function latex(header: string[], rows: Array<Array<string | number | null>>, caption: string): string {
-  const esc = (v: string | number | null) => (v === null ? '--' : String(v).replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}'));
-  const lines = [
-    '\\begin{table}[t]',
-    '\\centering',
-    `\\begin{tabular}{l${'r'.repeat(header.length - 1)}}`,
-    '\\hline',
-    header.map(esc).join(' & ') + ' \\\\',
-    '\\hline',
-    ...rows.map((r) => r.map(esc).join(' & ') + ' \\\\'),
-    '\\hline',
-    '\\end{tabular}',
-    `\\caption{${esc(caption)}}`,
-    '\\end{table}',
-  ];
-  return lines.join('\n') + '\n';
 }

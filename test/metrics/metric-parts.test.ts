@@ -140,11 +140,11 @@ describe('SIC/AIC pieces', () => {
     const flat = new Uint8Array(n).fill(128);
     const rnd = mulberry32(4);
     const noise = Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
-    const a = await webpSize(flat, 32, 32, 3);
-    const b = await webpSize(noise, 32, 32, 3);
+    const a = await webpSize({ bytes: flat, height: 32, width: 32, channels: 3 });
+    const b = await webpSize({ bytes: noise, height: 32, width: 32, channels: 3 });
     assert.ok(a < 100 && b > 2000, `${a} ${b}`);
-    assert.equal(await webpSize(noise, 32, 32, 3), b);
-    assert.ok((await webpSize(noise.subarray(0, 1024), 32, 32, 1)) > 500);
+    assert.equal(await webpSize({ bytes: noise, height: 32, width: 32, channels: 3 }), b);
+    assert.ok((await webpSize({ bytes: noise.subarray(0, 1024), height: 32, width: 32, channels: 1 })) > 500);
   });
 
   test('kept pixel counts equal the pixels at or above np.quantile(map, 1 - t) for distinct values', () => {

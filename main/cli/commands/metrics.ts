@@ -32,6 +32,8 @@ export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC
   --webp-quality Q    SIC/AIC: lossless WebP effort 0-100 (default 100, the PAIR protocol; lower is faster, and the
                       protocol card records it)
   --min-probability P SIC/AIC: skip images whose clean probability is below P (default 0.5)
+                      (SIC/AIC's WebP encodings run on worker threads beside the model: DIXW_METRIC_THREADS=N sets
+                      how many, default one less than the cores, at most 4; 0 keeps them on the model's thread)
   --aggregation A     SIC/AIC curves over images: median (default, the protocol) or mean
   --resamples B       bootstrap resamples per table cell (default 2000)
   --keep-maps N|all|none  store the maps computed for the first N images, all (default) or none; stored maps are

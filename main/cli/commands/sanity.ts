@@ -9,6 +9,7 @@ import { METHOD_IDS } from '../../engine/explain/registry';
 import { MEASURE_IDS } from '../../engine/similarity/registry';
 import { UserError } from '../../engine/errors';
 import { resolve } from 'node:path';
+import { sanityStepTable } from '../sanity-step-table';
 
 const TESTS = ['cascading', 'independent', 'data'] as const;
 
@@ -106,7 +107,6 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
   },
 };
 
-const fmt = (x: number | null) => (x === null ? '   --' : x.toFixed(3).padStart(6));
 
 export function printSanitySummary(s: SanityJobSummary, npy?: string): void {
   console.log(`job ${s.jobId}: ${s.test} randomization, ${s.dataset.images} image(s), ${s.steps.length} steps, seed ${s.seed}${s.backend ? `, on ${s.backend.name}` : ''}`);
@@ -114,16 +114,7 @@ export function printSanitySummary(s: SanityJobSummary, npy?: string): void {
     const p = s.trainedPair;
     console.log(`trained: true labels ${(100 * p.trueLabels.finalTrainAccuracy).toFixed(1)}% in ${p.trueLabels.epochs} epochs, permuted labels ${(100 * p.randomLabels.finalTrainAccuracy).toFixed(1)}% in ${p.randomLabels.epochs} epochs (${p.randomLabels.path})`);
   }
-  const measure = s.measures.includes('spearman-abs') ? 'spearman-abs' : s.measures[0];
-  console.log(`mean ${measure} similarity to the trained model's map [95% interval]:`);
-  console.log(`${'step'.padEnd(22)} ${s.methods.map((m) => m.padStart(24)).join('')}`);
-  for (const st of s.steps) {
-    const cells = s.methods.map((m) => {
-      const x = s.summaries.find((y) => y.step === st.step && y.method === m && y.measure === measure);
-      return `${fmt(x?.mean ?? null)} [${fmt(x?.ci95?.[0] ?? null)},${fmt(x?.ci95?.[1] ?? null)}]`.padStart(24);
-    });
-    console.log(`${`${st.step} ${st.label}`.slice(0, 22).padEnd(22)} ${cells.join('')}`);
-  }
+  for (const line of sanityStepTable(s)) console.log(line);
   console.log(`"dixw export figure --job ${s.jobId} --kind ${s.test === 'data' ? 'data-randomization' : s.test} --format pdf --out fig.pdf" and "dixw export table --job ${s.jobId} --format latex" export them.`);
   if (npy) console.log(`maps (.npy): ${npy}/<method>/step-<k>/<image>.npy`);
 }

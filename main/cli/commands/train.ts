@@ -25,7 +25,7 @@ accuracy per epoch). The model is then registered (see dixw model list).
   --batch-size N      (default 32)    --lr X   Adam learning rate (default 0.001)
   --val-split X       fraction held out for validation accuracy (default 0.1)
   --stop-at-accuracy X  stop once training accuracy reaches X (e.g. 0.95)
-  --limit N           use only the first N images
+  --limit N           use only N images, taking the classes in turn (every class kept)
   --name NAME         name of the registered model (default: the folder's name)
   --detach            only queue the job (for a running app or "dixw worker"); prints its id
   --priority P        higher runs first (default 0)

@@ -6,7 +6,7 @@ import { tf } from '../tf';
 import type { VisionModel } from '../model/vision-model';
 import { mixSeed } from '../data/rng';
 import { UserError } from '../errors';
-import { classProbabilities } from './unit-input';
+import { classProbabilities, unitToInput } from './unit-input';
 
 export interface ImageInput {
   vm: VisionModel;
@@ -27,6 +27,10 @@ export class ImageState {
   readonly vm: VisionModel;
   readonly unit: Float32Array;
   readonly unitTensor: tf.Tensor4D;
+  /** The image in the model's input space, [1, H, W, C]. */
+  readonly inputTensor: tf.Tensor4D;
+  /** A black pixel (0 in unit space) in the model's input space, [1, 1, 1, C]. */
+  readonly blackInput: tf.Tensor4D;
   readonly mask: Uint8Array | null;
   readonly height: number;
   readonly width: number;
@@ -56,6 +60,8 @@ export class ImageState {
     this.batchSize = i.batchSize ?? 16;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new UserError(`Metric batch size must be a positive integer (got ${i.batchSize}).`, 'Give e.g. 16.');
     this.unitTensor = tf.tensor4d(i.unit, [1, height, width, channels]);
+    this.inputTensor = unitToInput(this.unitTensor, i.vm.preprocessing);
+    this.blackInput = tf.tidy(() => unitToInput(tf.zeros([1, 1, 1, channels]), i.vm.preprocessing));
     const probs = classProbabilities(i.vm, this.unitTensor);
     // The first of equal maxima, as tf.argMax.
     const top = probs.indexOf(Math.max(...probs));
@@ -77,6 +83,6 @@ export class ImageState {
   }
 
   dispose(): void {
-    this.unitTensor.dispose();
+    tf.dispose([this.unitTensor, this.inputTensor, this.blackInput]);
   }
 }

@@ -4,7 +4,7 @@
 import type { Aggregate, ImageScore, Metric, MetricOptions } from './metric';
 import { trapezoid } from './auc';
 import { skippedByReason } from './aggregate';
-import { infoCurve, infoGrid, infoSkipReason, infoPoints, infoStart, INFO_THRESHOLDS, readCurve, type InfoCurveParams } from './info-curve';
+import { infoCurve, infoGrid, infoSkipReason, infoPoints, infoStart, prepareInfo, INFO_THRESHOLDS, readCurve, type InfoCurveParams } from './info-curve';
 import { median } from '../stats/median';
 import { WEBP_QUALITY } from './webp-size';
 import { aggregationOf, numberInRange } from './metric-options';
@@ -40,6 +40,7 @@ export function infoCurveMetric(v: { id: string; title: string; summary: string;
       webpQuality: numberInRange('webpQuality', o.webpQuality, WEBP_QUALITY, 0, 100),
       prediction: v.prediction,
     }),
+    prepare: (image, map, p) => prepareInfo(image, map, p),
     async score(image, map, p) {
       if (!map.map) return { value: null, skipped: 'map is not finite' };
       const start = await infoStart(image, p);

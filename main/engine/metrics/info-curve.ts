@@ -18,9 +18,10 @@ import { Rng } from '../data/rng';
 import type { Curve } from './metric';
 import type { ImageState } from './image-state';
 import type { MapState } from './map-state';
+import type { PoolTask } from '../threads/worker-pool';
 import { interpolateFromKept } from './info-interpolate';
-import { webpSize } from './webp-size';
-import { predictUnits } from './unit-input';
+import { settleWebpSizes, submitWebpSize } from './webp-pool';
+import { bytesToInput, predictBatches } from './unit-input';
 
 export const INFO_THRESHOLDS = [0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.13, 0.21, 0.34, 0.5, 0.75];
 
@@ -81,40 +82,77 @@ function toBytes(image: ImageState): Uint8Array {
 }
 
 function predictBytes(image: ImageState, images: Uint8Array[]) {
-  const { height: h, width: w, channels: c, scale } = image.vm.preprocessing;
-  const units = tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(images.flatMap((b) => Array.from(b))), [images.length, h, w, c]), scale) as tf.Tensor4D);
-  const out = predictUnits(image.vm, units, image.targetClass, image.batchSize);
-  units.dispose();
-  return out;
+  const { height: h, width: w, channels: c } = image.vm.preprocessing;
+  const inputs = bytesToInput(images, image.vm.preprocessing);
+  return predictBatches(image.vm, images.length, (s, m) => tf.tensor4d(inputs.subarray(s * h * w * c, (s + m) * h * w * c), [m, h, w, c]), image.targetClass, image.batchSize);
+}
+
+/** The image's uint8 bytes, its random pixels and its start image (the same for every map). */
+function infoSource(image: ImageState, p: InfoCurveParams): { bytes: Uint8Array; random: Uint8Array; start: Uint8Array } {
+  return image.memo(`info-source:${p.randomFraction}`, () => {
+    const bytes = toBytes(image);
+    const random = randomPixels(image.pixels, p.randomFraction, image.seed);
+    return { bytes, random, start: interpolateFromKept(bytes, image.height, image.width, image.channels, random) };
+  });
+}
+
+function submitSize(image: ImageState, bytes: Uint8Array, p: InfoCurveParams): PoolTask<number> {
+  return submitWebpSize({ bytes, height: image.height, width: image.width, channels: image.channels, quality: p.webpQuality });
+}
+
+/** The WebP sizes of the image and of its start image, queued once per image. */
+function startSizes(image: ImageState, p: InfoCurveParams): Array<PoolTask<number>> {
+  return image.memo(`info-start-sizes:${p.randomFraction}:${p.webpQuality}`, () => {
+    const { bytes, start } = infoSource(image, p);
+    return [submitSize(image, bytes, p), submitSize(image, start, p)];
+  });
+}
+
+/**
+ * The map's images, one per threshold (its top-t pixels and the random ones kept, the rest interpolated), made here
+ * (a few milliseconds each), with their WebP sizes queued for the worker threads.
+ */
+function pointImages(image: ImageState, map: MapState, p: InfoCurveParams): { images: Uint8Array[]; sizes: Array<PoolTask<number>> } {
+  return map.memo(`info-point-images:${p.thresholds.join(',')}:${p.randomFraction}:${p.webpQuality}`, () => {
+    const { bytes, random } = infoSource(image, p);
+    const order = map.order('most-first');
+    const images = p.thresholds.map((t) => {
+      const keep = Uint8Array.from(random);
+      const k = keptCount(image.pixels, t);
+      for (let i = 0; i < k; i++) keep[order[i]] = 1;
+      return interpolateFromKept(bytes, image.height, image.width, image.channels, keep);
+    });
+    return { images, sizes: images.map((b) => submitSize(image, b, p)) };
+  });
+}
+
+/**
+ * Queues the WebP encodings of an image and map on the worker threads, so that they run while the other metrics use
+ * the model. Optional: infoStart and infoPoints queue what was not queued.
+ */
+export function prepareInfo(image: ImageState, map: MapState, p: InfoCurveParams): void {
+  startSizes(image, p);
+  // An image the clean-probability rule will skip needs no map images (the rule reads the rounded image, which is
+  // within rounding of this probability; should they differ, infoPoints makes the images itself).
+  if (map.map && image.targetProbability >= p.minProbability) pointImages(image, map, p);
 }
 
 export function infoStart(image: ImageState, p: InfoCurveParams): Promise<InfoStart> {
   return image.memo(`info-start:${p.randomFraction}:${p.webpQuality}`, async () => {
-    const { height: h, width: w, channels: c } = image;
-    const bytes = toBytes(image);
-    const random = randomPixels(h * w, p.randomFraction, image.seed);
-    const start = interpolateFromKept(bytes, h, w, c, random);
+    const { bytes, random, start } = infoSource(image, p);
+    const sizes = startSizes(image, p);
+    // The model first: the workers encode meanwhile.
     const pred = predictBytes(image, [bytes, start]);
-    return { bytes, random, entropyImage: await webpSize(bytes, h, w, c, p.webpQuality), entropyStart: await webpSize(start, h, w, c, p.webpQuality),
-      probImage: pred.prob[0], probStart: pred.prob[1], topImage: pred.top1[0], topStart: pred.top1[1] };
+    const [entropyImage, entropyStart] = await settleWebpSizes(sizes);
+    return { bytes, random, entropyImage, entropyStart, probImage: pred.prob[0], probStart: pred.prob[1], topImage: pred.top1[0], topStart: pred.top1[1] };
   });
 }
 
 export function infoPoints(image: ImageState, map: MapState, p: InfoCurveParams): Promise<InfoPoints> {
   return map.memo(`info-points:${p.thresholds.join(',')}:${p.randomFraction}:${p.webpQuality}`, async () => {
-    const { height: h, width: w, channels: c } = image;
-    const start = await infoStart(image, p);
-    const order = map.order('most-first');
-    const images = p.thresholds.map((t) => {
-      const keep = Uint8Array.from(start.random);
-      const k = keptCount(h * w, t);
-      for (let i = 0; i < k; i++) keep[order[i]] = 1;
-      return interpolateFromKept(start.bytes, h, w, c, keep);
-    });
-    const entropy: number[] = [];
-    for (const b of images) entropy.push(await webpSize(b, h, w, c, p.webpQuality));
+    const { images, sizes } = pointImages(image, map, p);
     const pred = predictBytes(image, images);
-    return { entropy, prob: Array.from(pred.prob), top1: Array.from(pred.top1) };
+    return { entropy: await settleWebpSizes(sizes), prob: Array.from(pred.prob), top1: Array.from(pred.top1) };
   });
 }
 

@@ -57,6 +57,11 @@ export interface Metric<P extends Record<string, unknown> = Record<string, unkno
   /** True when the metric needs the dataset's ground-truth masks. */
   needsMask: boolean;
   resolveParams(options: MetricOptions): P;
+  /**
+   * Optional: starts work for this image and map that can run beside the model on worker threads (SIC/AIC's images
+   * and WebP encodings). Called for every map of an image before any is scored; score() must not depend on it.
+   */
+  prepare?(image: ImageState, map: MapState, params: P): void;
   score(image: ImageState, map: MapState, params: P): Promise<ImageScore>;
   aggregate(scores: ImageScore[], params: P): Aggregate;
 }

@@ -20,14 +20,16 @@ export interface Predictions {
   top1: Int32Array;
 }
 
-/** Runs a [B, H, W, C] unit batch through the model `batchSize` images at a time; one read back at the end. */
-export function predictUnits(vm: VisionModel, units: tf.Tensor4D, cls: number, batchSize: number): Predictions {
-  const n = units.shape[0];
+/**
+ * Runs n model inputs through the model `batchSize` at a time; one read back at the end. `inputs(start, count)` makes
+ * that slice of the inputs, in the model's input space (it runs inside a tidy: its temporaries are freed).
+ */
+export function predictBatches(vm: VisionModel, n: number, inputs: (start: number, count: number) => tf.Tensor4D, cls: number, batchSize: number): Predictions {
   const parts: tf.Tensor[] = [];
   for (let s = 0; s < n; s += batchSize) {
     const m = Math.min(batchSize, n - s);
     parts.push(tf.tidy(() => {
-      const logits = vm.model.predict(unitToInput(tf.slice(units, [s, 0, 0, 0], [m, -1, -1, -1]), vm.preprocessing)) as tf.Tensor2D;
+      const logits = vm.model.predict(inputs(s, m)) as tf.Tensor2D;
       const prob = tf.reshape(tf.slice(tf.softmax(logits), [0, cls], [m, 1]), [m]);
       return tf.stack([prob, tf.cast(tf.argMax(logits, 1), 'float32')], 1);
     }));
@@ -42,6 +44,27 @@ export function predictUnits(vm: VisionModel, units: tf.Tensor4D, cls: number, b
     top1[i] = data[2 * i + 1];
   }
   return { prob, top1 };
+}
+
+/** Runs a [B, H, W, C] unit batch through the model's preprocessing and the model, `batchSize` images at a time. */
+export function predictUnits(vm: VisionModel, units: tf.Tensor4D, cls: number, batchSize: number): Predictions {
+  return predictBatches(vm, units.shape[0], (s, m) => unitToInput(tf.slice(units, [s, 0, 0, 0], [m, -1, -1, -1]), vm.preprocessing), cls, batchSize);
+}
+
+/** uint8 images (H x W x C each, values 0..scale) straight to the model's input space: ((b / scale) - mean[c]) / std[c]. */
+export function bytesToInput(images: Uint8Array[], prep: Preprocessing): Float32Array {
+  const { height: h, width: w, channels: c, scale } = prep;
+  const mean = Array.from({ length: c }, (_, k) => prep.mean[prep.mean.length === 1 ? 0 : k]);
+  const std = Array.from({ length: c }, (_, k) => prep.std[prep.std.length === 1 ? 0 : k]);
+  const out = new Float32Array(images.length * h * w * c);
+  // Float32 at each step, as the tensor ops (div, sub, div) compute it.
+  const f = Math.fround;
+  const lut = Array.from({ length: c }, (_, k) => Float32Array.from({ length: 256 }, (_, b) => f(f(f(b / scale) - f(mean[k])) / f(std[k]))));
+  images.forEach((img, i) => {
+    const base = i * h * w * c;
+    for (let j = 0; j < h * w * c; j++) out[base + j] = lut[j % c][img[j]];
+  });
+  return out;
 }
 
 /** Softmax probabilities of every class for a single [1, H, W, C] unit image. */

@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { Preprocessing } from '../../../shared/preprocessing';
 import type { DatasetIndex } from '../data/dataset-folder';
 import { loadImageInput } from '../data/dataset-load';
+import { balancedHead } from '../data/select-entries';
 
 export interface TrainingData {
   /** count x H x W x C, channels last. */
@@ -21,7 +22,8 @@ export function loadTrainingData(index: DatasetIndex, prep: Preprocessing, limit
   if (labelled.length === 0) {
     throw new UserError(`No labelled images in ${index.root}.`, 'Training needs labels: use one subfolder per class, or a labels.csv.');
   }
-  const entries = limit ? labelled.slice(0, limit) : labelled;
+  // A limit takes the classes in turn: the first N by path could all be one class.
+  const entries = limit ? balancedHead(labelled, limit) : labelled;
   const size = prep.height * prep.width * prep.channels;
   const x = new Float32Array(entries.length * size);
   const labels = new Int32Array(entries.length);

@@ -3,22 +3,20 @@
 // parameters, target class and cut points are reused (content-addressed) instead of computed.
 import type { ExplainSpec } from '../../../shared/job-spec';
 import type { ExplainItemOutput, ExplainedMethod } from '../../../shared/job-outputs';
-import type { JsonValue } from '../../../shared/json';
-import type { BackendInfo } from '../../../shared/provenance';
 import type { WorkItem } from '../../../shared/worker-protocol';
-import { initBackend } from '../../engine/backend/select-backend';
 import { checkTargetClass, classify } from '../../engine/explain/classify';
 import { explainImage, planMethods, type ExplainedMap, type PlannedMethod } from '../../engine/explain/explain-image';
-import { loadLayersModel, readPreprocessing } from '../../engine/model/model-io';
-import { wrapModel, type VisionModel } from '../../engine/model/vision-model';
+import type { VisionModel } from '../../engine/model/vision-model';
 import type { OutputMap } from '../../engine/runs/explain-outputs';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import { ExplainExports } from './explain-exports';
-import { requireDatasetFolder, requireUnchangedModel, type DatasetInput } from './input-checks';
-import { parseImagePayload, readItemImage } from './item-image';
-import { mapProvenance, recipeKey, type MapContext, type MapRecipe } from './map-provenance';
+import type { DatasetInput } from './input-checks';
+import { findStoredMaps, openImageItem } from './item-prologue';
+import { prepareModelJob } from './job-prologue';
+import { mapProvenance, type MapContext, type MapRecipe } from './map-provenance';
+import { recipeOf } from './method-recipe';
 import { atSourceResolution } from './stored-map-values';
 
 interface PlannedRecipe {
@@ -37,11 +35,7 @@ export class ExplainJob {
   ) {}
 
   static async prepare(spec: ExplainSpec, ctx: JobContext): Promise<ExplainJob> {
-    const dataset = requireDatasetFolder(ctx.inputs);
-    const model = requireUnchangedModel(ctx.inputs);
-    const backend: BackendInfo = await initBackend(spec.backend ?? null);
-    const vm = wrapModel(await loadLayersModel(model.path), readPreprocessing(model.path), model.hash, model.path);
-    try {
+    return prepareModelJob(spec.backend, ctx, ({ dataset, model, backend, vm }) => {
       const plan = planMethods(vm, spec.methods, {
         steps: spec.steps, layers: spec.layers, baseline: spec.baseline, batchSize: spec.batchSize, normalizeLayers: spec.normalizeLayers,
       });
@@ -56,28 +50,19 @@ export class ExplainJob {
           })
         : null;
       return new ExplainJob(spec, vm, dataset, recipes, context, exports);
-    } catch (err) {
-      vm.model.dispose();
-      throw err;
-    }
+    });
   }
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
-    const payload = parseImagePayload(item.payload, item.key);
     const backend = this.context.backend;
-    const image = readItemImage(payload, this.vm.preprocessing, this.dataset);
-    if (!image.ok) {
-      ctx.log('warn', `skipped ${payload.path}: ${image.reason}`);
-      const output: ExplainItemOutput = { kind: 'skipped', image: payload.path, reason: image.reason };
-      return { output, backend };
-    }
+    const opened = openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'path' });
+    if (!opened.ok) return opened.skipped;
+    const { payload, image } = opened;
     const { height: h, width: w, channels: c } = this.vm.preprocessing;
     const x = tf.tensor4d(image.input, [1, h, w, c]);
     try {
       const cls = classify(this.vm, x, this.spec.targetClass);
-      const keyed = this.recipes.map((r) => ({ ...r, key: recipeKey(r.recipe, cls.targetClass, this.context, payload.hash) }));
-      const stored = await ctx.findStoredMaps(keyed.map((k) => k.key));
-      const missing = keyed.filter((k) => !stored.has(k.key));
+      const { keyed, stored, missing, reusedKeys } = await findStoredMaps(this.recipes, cls.targetClass, this.context, payload.hash, ctx);
       const startedAt = Date.now();
       const explained = missing.length === 0 ? null : explainImage(this.vm, x, missing.map((m) => m.planned), cls.targetClass);
       if (explained && explained.targetClass !== cls.targetClass) {
@@ -113,7 +98,7 @@ export class ExplainJob {
         kind: 'image', image: payload.relPath, label: payload.label, targetClass: cls.targetClass, predictedClass: cls.predictedClass,
         targetProbability: cls.targetProbability, methods,
       };
-      return { maps, reusedMapKeys: keyed.filter((k) => stored.has(k.key)).map((k) => k.key), output, backend };
+      return { maps, reusedMapKeys: reusedKeys, output, backend };
     } finally {
       x.dispose();
     }
@@ -122,15 +107,4 @@ export class ExplainJob {
   dispose(): void {
     this.vm.model.dispose();
   }
-}
-
-/** The method's parameters and cut points as explainImage will use them (IG's map is taken at the input). */
-function recipeOf(vm: VisionModel, planned: PlannedMethod): MapRecipe {
-  const used = planned.method.cutPoints(vm, planned.params).map((c) => c.name);
-  return {
-    methodId: planned.method.id,
-    methodVersion: planned.method.version,
-    params: JSON.parse(JSON.stringify(planned.params)) as Record<string, JsonValue>,
-    cutPoints: used.length ? used : ['input'],
-  };
 }

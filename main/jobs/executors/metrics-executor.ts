@@ -9,9 +9,7 @@ import type { JsonValue } from '../../../shared/json';
 import type { MetricsItemOutput, ScoredVariant } from '../../../shared/job-outputs';
 import type { MetricsSpec } from '../../../shared/job-spec';
 import type { ScoreResult } from '../../../shared/item-result';
-import type { BackendInfo } from '../../../shared/provenance';
 import type { WorkItem } from '../../../shared/worker-protocol';
-import { initBackend } from '../../engine/backend/select-backend';
 import { checkTargetClass } from '../../engine/explain/classify';
 import { explainImage, planMethods, type ExplainedMap, type PlannedMethod } from '../../engine/explain/explain-image';
 import { readImageFile } from '../../engine/data/image-decode';
@@ -21,15 +19,16 @@ import { ImageState } from '../../engine/metrics/image-state';
 import type { ImageScore } from '../../engine/metrics/metric';
 import { planMetrics, type PlannedMetric } from '../../engine/metrics/registry';
 import { scoreMaps } from '../../engine/metrics/score-maps';
-import { loadLayersModel, readPreprocessing } from '../../engine/model/model-io';
-import { wrapModel, type VisionModel } from '../../engine/model/vision-model';
+import type { VisionModel } from '../../engine/model/vision-model';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
 import { specMetricOptions, specVariants, variantOptions } from '../metrics-spec';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
-import { requireDatasetFolder, requireUnchangedModel, type DatasetInput } from './input-checks';
-import { parseImagePayload, readItemImage } from './item-image';
-import { mapProvenance, recipeKey, type MapContext, type MapRecipe } from './map-provenance';
+import type { DatasetInput } from './input-checks';
+import { findStoredMaps, openImageItem } from './item-prologue';
+import { prepareModelJob } from './job-prologue';
+import { mapProvenance, type MapContext, type MapRecipe } from './map-provenance';
+import { recipeOf } from './method-recipe';
 import { atSourceResolution } from './stored-map-values';
 
 interface PlannedVariant {
@@ -49,11 +48,7 @@ export class MetricsJob {
   ) {}
 
   static async prepare(spec: MetricsSpec, ctx: JobContext): Promise<MetricsJob> {
-    const dataset = requireDatasetFolder(ctx.inputs);
-    const model = requireUnchangedModel(ctx.inputs);
-    const backend: BackendInfo = await initBackend(spec.backend ?? null);
-    const vm = wrapModel(await loadLayersModel(model.path), readPreprocessing(model.path), model.hash, model.path);
-    try {
+    return prepareModelJob(spec.backend, ctx, ({ dataset, model, backend, vm }) => {
       const variants = specVariants(spec).map((v) => {
         const [planned] = planMethods(vm, [v.method], variantOptions(spec, v));
         return { name: v.name, planned, recipe: recipeOf(vm, planned) };
@@ -62,21 +57,14 @@ export class MetricsJob {
       const metrics = planMetrics(spec.metrics, specMetricOptions(spec));
       const context: MapContext = { modelHash: model.hash, datasetHash: dataset.hash, seed: spec.seed ?? 0, backend, appVersion: APP_VERSION };
       return new MetricsJob(spec, vm, dataset, variants, metrics, context);
-    } catch (err) {
-      vm.model.dispose();
-      throw err;
-    }
+    });
   }
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
-    const payload = parseImagePayload(item.payload, item.key);
     const backend = this.context.backend;
-    const image = readItemImage(payload, this.vm.preprocessing, this.dataset);
-    if (!image.ok) {
-      ctx.log('warn', `skipped ${payload.path}: ${image.reason}`);
-      const output: MetricsItemOutput = { kind: 'skipped', image: payload.relPath, reason: image.reason };
-      return { output, backend };
-    }
+    const opened = openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'relPath' });
+    if (!opened.ok) return opened.skipped;
+    const { payload, image } = opened;
     const { height: h, width: w, channels: c } = this.vm.preprocessing;
     const needsMask = this.metrics.some((m) => m.metric.needsMask);
     let mask: Uint8Array | null = null;
@@ -93,9 +81,7 @@ export class MetricsJob {
       targetClass: this.spec.targetClass, batchSize: this.spec.metricBatchSize });
     try {
       const target = state.targetClass;
-      const keyed = this.variants.map((v) => ({ ...v, key: recipeKey(v.recipe, target, this.context, payload.hash) }));
-      const stored = await ctx.findStoredMaps(keyed.map((k) => k.key));
-      const missing = keyed.filter((k) => !stored.has(k.key));
+      const { keyed, stored, missing, reusedKeys } = await findStoredMaps(this.variants, target, this.context, payload.hash, ctx);
       const computed = new Map<string, ExplainedMap>();
       const startedAt = Date.now();
       // explainImage names maps by method id: configurations of one method go in separate calls.
@@ -150,7 +136,7 @@ export class MetricsJob {
         kind: 'image', image: payload.relPath, label: payload.label, targetClass: target, predictedClass: state.cleanClass,
         targetProbability: state.targetProbability, variants, metricMillis,
       };
-      return { maps, reusedMapKeys: keyed.filter((k) => stored.has(k.key)).map((k) => k.key), scores: rows, output, backend };
+      return { maps, reusedMapKeys: reusedKeys, scores: rows, output, backend };
     } finally {
       x.dispose();
       state.dispose();
@@ -187,14 +173,4 @@ function byDistinctMethod<T extends { planned: PlannedMethod }>(list: T[]): T[][
     else groups.push([v]);
   }
   return groups;
-}
-
-function recipeOf(vm: VisionModel, planned: PlannedMethod): MapRecipe {
-  const used = planned.method.cutPoints(vm, planned.params).map((c) => c.name);
-  return {
-    methodId: planned.method.id,
-    methodVersion: planned.method.version,
-    params: JSON.parse(JSON.stringify(planned.params)) as Record<string, JsonValue>,
-    cutPoints: used.length ? used : ['input'],
-  };
 }

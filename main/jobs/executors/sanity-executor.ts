@@ -22,7 +22,7 @@ import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import { requireDatasetFolder, requireUnchangedModel, type DatasetInput, type ModelInput } from './input-checks';
-import { parseImagePayload, readItemImage } from './item-image';
+import { openImageItem } from './item-prologue';
 
 export const TRAIN_PAIR_ITEM = 'train-pair';
 const PROGRESS_INTERVAL_MS = 200;
@@ -61,14 +61,10 @@ export class SanityJob {
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
     if (item.key === TRAIN_PAIR_ITEM) return this.trainPair(ctx);
-    const payload = parseImagePayload(item.payload, item.key);
     const { vm, session } = await this.load();
-    const image = readItemImage(payload, vm.preprocessing, this.dataset);
-    if (!image.ok) {
-      ctx.log('warn', `skipped ${payload.path}: ${image.reason}`);
-      const output: SanityItemOutput = { kind: 'skipped', image: payload.path, reason: image.reason };
-      return { output, backend: this.backend };
-    }
+    const opened = openImageItem(item, vm.preprocessing, this.dataset, ctx, { backend: this.backend, image: 'path' });
+    if (!opened.ok) return opened.skipped;
+    const { payload, image } = opened;
     const { height: h, width: w, channels: c } = vm.preprocessing;
     const x = tf.tensor4d(image.input, [1, h, w, c]);
     const startedAt = Date.now();

@@ -9,6 +9,7 @@ import { SIGNIFICANCE_LEVEL, type MetricRow, type MetricsJobSummary } from '../.
 import { ServiceError } from '../service-error';
 import type { WorkbenchService } from '../service';
 import type { Table, TableCell } from './registry';
+import { LATEX_PREAMBLE_NOTE, latexEscape } from './table-format';
 
 export const METRICS_TABLE_FORMATS = ['latex', 'csv', 'json', 'markdown', 'text'] as const;
 export type MetricsTableFormat = (typeof METRICS_TABLE_FORMATS)[number];
@@ -85,10 +86,8 @@ export const metricLabel = (id: string) => METRIC_LABELS[id] ?? id.toUpperCase()
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const arrow = (d: 'higher' | 'lower') => (d === 'higher' ? '↑' : '↓');
 
-/** Escapes LaTeX's special characters in plain text (method names, titles). */
-export function latexEscape(s: string): string {
-  return s.replace(/[\\{}&%$#_~^]/g, (ch) => ({ '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}' })[ch] ?? `\\${ch}`);
-}
+/** LaTeX escaping of plain text (method names, titles), shared with the generic tables. */
+export { latexEscape };
 
 function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -117,7 +116,7 @@ export function metricsTableLatex(rows: readonly MetricRow[], o: MetricsTableOpt
   }, (m) => latexEscape(m));
   const title = o.title ?? 'Metrics per method';
   const lines = [
-    '% Needs \\usepackage{booktabs} in the preamble.',
+    LATEX_PREAMBLE_NOTE,
     '\\begin{table}[t]',
     '\\centering',
     `\\caption{${latexEscape(title)}. Bold: best; underlined: second best (arrows give the better direction). ` +

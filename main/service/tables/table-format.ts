@@ -7,6 +7,24 @@ export type TableFileFormat = (typeof TABLE_FILE_FORMATS)[number];
 export const TABLE_MIME: Record<TableFileFormat, string> = { csv: 'text/csv', latex: 'application/x-tex', json: 'application/json', markdown: 'text/markdown' };
 export const TABLE_EXTENSION: Record<TableFileFormat, string> = { csv: 'csv', latex: 'tex', json: 'json', markdown: 'md' };
 
+/** The first line of every LaTeX table: what the document's preamble must load (the rules are booktabs'). Bold,
+ *  \underline, $^{\dagger}$ and \scriptsize are plain LaTeX and need nothing else. */
+export const LATEX_PREAMBLE_NOTE = '% Needs \\usepackage{booktabs} in the preamble.';
+
+const LATEX_SPECIALS: Record<string, string> = {
+  '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}',
+  // OT1 text fonts would print < > | as ¡ ¿ —.
+  '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}',
+  // A cell starting with [ right after \\ or \midrule would be read as their optional argument.
+  '[': '{[}', ']': '{]}',
+};
+
+/** Escapes LaTeX's special characters in plain text (method and configuration names, labels, captions), in one pass
+ *  so that the braces of \textbackslash{} are not escaped again. */
+export function latexEscape(s: string): string {
+  return s.replace(/[\\{}&%$#_~^<>|[\]]/g, (ch) => LATEX_SPECIALS[ch] ?? `\\${ch}`);
+}
+
 export function formatTable(t: Table, format: TableFileFormat): string {
   switch (format) {
     case 'csv': {
@@ -17,11 +35,11 @@ export function formatTable(t: Table, format: TableFileFormat): string {
       return [t.columns, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
     }
     case 'latex': {
-      const esc = (v: TableCell) => (v === null ? '--' : String(v).replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}'));
+      const esc = (v: TableCell) => (v === null ? '--' : latexEscape(String(v)));
       const align = t.columns.map((_, i) => (t.rows.every((r) => typeof r[i] === 'number' || r[i] === null) ? 'r' : 'l')).join('');
       return [
-        '\\begin{table}[t]', '\\centering', `\\begin{tabular}{${align}}`, '\\hline', t.columns.map(esc).join(' & ') + ' \\\\', '\\hline',
-        ...t.rows.map((r) => r.map(esc).join(' & ') + ' \\\\'), '\\hline', '\\end{tabular}', `\\caption{${esc(t.title)}}`, '\\end{table}',
+        LATEX_PREAMBLE_NOTE, '\\begin{table}[t]', '\\centering', `\\begin{tabular}{${align}}`, '\\toprule', t.columns.map(esc).join(' & ') + ' \\\\', '\\midrule',
+        ...t.rows.map((r) => r.map(esc).join(' & ') + ' \\\\'), '\\bottomrule', '\\end{tabular}', `\\caption{${esc(t.title)}}`, '\\end{table}',
       ].join('\n') + '\n';
     }
     case 'json':

@@ -1,0 +1,187 @@
+// A small pool of worker threads for CPU work that can run beside the model (the model runs on the calling thread,
+// synchronously: the wasm and cpu backends are single-threaded here). Every task goes to a worker's queue at once, so
+// a worker never waits for the calling thread to hand it work; the calling thread blocks in model calls for long
+// stretches. A caller that needs results now settles them: it runs on its own thread each task that no worker has
+// begun, so no core idles while it waits. Who runs a task is decided by a shared claim word (Atomics), never twice.
+// Workers are started on first use and hold the process open only while they have tasks.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { UserError } from '../errors';
+
+/** Claim word values: 0 nobody yet, 1 a worker, 2 the calling thread. */
+export const CLAIM_FREE = 0;
+export const CLAIM_WORKER = 1;
+export const CLAIM_HERE = 2;
+
+interface Task<Res> {
+  id: number;
+  claim: Int32Array;
+  promise: Promise<Res>;
+  resolve(r: Res): void;
+  reject(e: unknown): void;
+  /** Set when the promise settles, so that finished tasks can be found without awaiting. */
+  outcome: { ok: true; res: Res } | { ok: false; error: unknown } | null;
+}
+
+export type PoolTask<Res> = { readonly promise: Promise<Res> };
+
+/** What a worker answers: a result, an error, or that the calling thread had already claimed the task. */
+export type TaskReply<Res> = { id: number; ok: true; res: Res } | { id: number; ok: false; error: string } | { id: number; skipped: true };
+
+interface Slot<Res> {
+  worker: Worker;
+  tasks: Set<Task<Res>>;
+  /** Whether the worker has answered a task: one that dies before answering or taking any could not start. */
+  answered: boolean;
+}
+
+const BOOT = new URL('./ts-worker-boot.mjs', import.meta.url);
+
+/** Worker threads beside the model thread: DIXW_METRIC_THREADS if set (0 = none), else one less than the cores, 1 to 4. */
+export function defaultThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.DIXW_METRIC_THREADS;
+  if (v !== undefined && v !== '') {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`DIXW_METRIC_THREADS must be a whole number from 0 to 64 (got "${v}").`, 'Unset it to use one thread less than the cores.');
+    return n;
+  }
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
+
+export class WorkerPool<Req, Res> {
+  private readonly slots: Array<Slot<Res>> = [];
+  private nextId = 0;
+  /** Set when a worker thread cannot start (e.g. a packaging without the worker files): all work stays here. */
+  private disabled = false;
+  /** Tasks run on the calling thread and by workers, for tests and the bench. */
+  readonly counts = { here: 0, worker: 0 };
+
+  /**
+   * @param entry the worker's TypeScript module, which answers tasks with serveTasks()
+   * @param size worker threads (0: every task runs on the calling thread when settled)
+   * @param runHere the same computation on the calling thread
+   */
+  constructor(private readonly entry: URL, readonly size: number, private readonly runHere: (req: Req) => Promise<Res>) {}
+
+  /** Queues a task on the least busy worker. The request is copied to the worker (structured clone). */
+  submit(req: Req): PoolTask<Res> {
+    let resolve!: (r: Res) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<Res>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const task: Task<Res> & { req: Req } = { id: this.nextId++, claim: new Int32Array(new SharedArrayBuffer(4)), promise, req, outcome: null,
+      resolve: (res) => {
+        task.outcome ??= { ok: true, res };
+        resolve(res);
+      },
+      reject: (error) => {
+        task.outcome ??= { ok: false, error };
+        reject(error);
+      } };
+    // A task whose result nobody awaits (a job cancelled mid-image) must not become an unhandled rejection.
+    promise.catch(() => undefined);
+    const slot = this.pickSlot();
+    // Without a worker the task waits, claimable, for the caller to settle it here.
+    if (slot) {
+      slot.tasks.add(task);
+      slot.worker.ref();
+      slot.worker.postMessage({ id: task.id, req, claim: task.claim });
+    }
+    return task;
+  }
+
+  /** The tasks' results, in order; each task no worker has begun runs here, on the calling thread. */
+  async settle(tasks: Array<PoolTask<Res>>): Promise<Res[]> {
+    const out: Res[] = new Array(tasks.length);
+    for await (const batch of this.asReady(tasks)) for (const { index, res } of batch) out[index] = res;
+    return out;
+  }
+
+  /**
+   * The tasks' results as they become ready, in batches of { index, res }: first whatever the workers have finished,
+   * else one task no worker has begun, run here, else the next to finish. A caller that does model work with each
+   * batch keeps the workers busy meanwhile. Throws the first task error it meets.
+   */
+  async *asReady(tasks: Array<PoolTask<Res>>): AsyncGenerator<Array<{ index: number; res: Res }>> {
+    const all = tasks as Array<Task<Res> & { req: Req }>;
+    const left = new Set(all.keys());
+    while (left.size > 0) {
+      // Lets the workers' replies in: the calling thread may have been inside a model call since it last looked.
+      await new Promise((r) => setImmediate(r));
+      const ready = [...left].filter((i) => all[i].outcome);
+      if (ready.length === 0) {
+        const free = [...left].find((i) => Atomics.compareExchange(all[i].claim, 0, CLAIM_FREE, CLAIM_HERE) === CLAIM_FREE);
+        if (free === undefined) {
+          await Promise.race([...left].map((i) => all[i].promise.catch(() => undefined)));
+          continue;
+        }
+        this.counts.here++;
+        try {
+          all[free].resolve(await this.runHere(all[free].req));
+        } catch (e) {
+          all[free].reject(e);
+        }
+        ready.push(free);
+      }
+      for (const i of ready) left.delete(i);
+      yield ready.map((index) => {
+        const o = all[index].outcome!;
+        if (!o.ok) throw o.error;
+        return { index, res: o.res };
+      });
+    }
+  }
+
+  /** Stops the workers; their unfinished tasks fail unless already settled here. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private pickSlot(): Slot<Res> | null {
+    if (this.size === 0 || this.disabled) return null;
+    const idle = this.slots.find((s) => s.tasks.size === 0);
+    if (idle) return idle;
+    if (this.slots.length < this.size) return this.spawn();
+    return this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+  }
+
+  private spawn(): Slot<Res> {
+    const worker = new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [] });
+    const slot: Slot<Res> = { worker, tasks: new Set(), answered: false };
+    const byId = (id: number) => [...slot.tasks].find((t) => t.id === id);
+    worker.on('message', (m: TaskReply<Res>) => {
+      const task = byId(m.id);
+      slot.answered = true;
+      if (!task) return;
+      slot.tasks.delete(task);
+      if (slot.tasks.size === 0) worker.unref();
+      if ('skipped' in m) return;
+      this.counts.worker++;
+      if (m.ok) task.resolve(m.res);
+      else task.reject(new Error(m.error));
+    });
+    // A worker that dies fails the tasks it had claimed; those it had not begun run here when settled.
+    const lost = (e: unknown) => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      this.slots.splice(i, 1);
+      // Tasks posted to this worker only: those claimed by a worker were this one's.
+      const running = [...slot.tasks].filter((t) => Atomics.load(t.claim, 0) === CLAIM_WORKER);
+      for (const t of running) t.reject(e instanceof Error ? e : new Error(String(e)));
+      slot.tasks.clear();
+      if (!slot.answered && running.length === 0 && !this.disabled) {
+        // Its unclaimed tasks, and all later ones, run on the calling thread: slower, same results.
+        this.disabled = true;
+        process.emitWarning(`worker threads are off: ${e instanceof Error ? e.message : String(e)}; the work runs on the calling thread`, 'DixwWorkerPool');
+      }
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`worker thread exited with code ${code}`)));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+}
