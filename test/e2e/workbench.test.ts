@@ -135,6 +135,7 @@ test('results: maps painted over their images, a chart drawn from the shared con
   const tiles = page.locator('canvas.map');
   await tiles.first().waitFor();
   assert.equal(await page.getByTestId('gallery').locator('thead th').allTextContents().then((t) => t.slice(1).join(',')), 'dix3,gradcam');
+  assert.equal(await page.getByLabel('Step', { exact: true }).count(), 0, 'no step selector outside sanity jobs');
   await page.waitForTimeout(500);
   const tile = await paintedPixels(page, 'canvas.map');
   assert.ok(tile.colored > 112 * 112 * 0.9, `the first map tile is painted (${tile.colored} coloured pixels)`);
@@ -197,10 +198,34 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   const curve = page.locator('canvas.chart[data-chart-id^="sanity-cascading"]').first();
   await curve.waitFor();
   assert.ok((await paintedPixels(page, 'canvas.chart[data-chart-id^="sanity-cascading"]')).opaque > 10_000);
+
+  // The gallery shows one randomization step at a time: step 0 (the trained model) until another is chosen, by
+  // keyboard or by label; every tile then is a map of that step, none of the step shown before.
+  const summary = await api<{ steps: Array<{ step: number; label: string }>; methods: string[] }>('results.summary', { jobId });
+  const stepSelect = page.getByLabel('Step', { exact: true });
+  assert.deepEqual(await stepSelect.locator('option').allTextContents(), summary.steps.map((s) => `${s.step} ${s.label}`));
+  assert.equal(await stepSelect.inputValue(), '0');
+  const galleryTiles = page.getByTestId('gallery').locator('canvas.map');
+  await galleryTiles.first().waitFor();
+  const tilesAt = async (step: number): Promise<string[]> => {
+    await page.getByTestId('gallery-step').filter({ hasText: new RegExp(`\\bat step ${step}\\b`) }).waitFor();
+    const tiles = await galleryTiles.evaluateAll((cs) => cs.map((c) => ({ step: (c as HTMLElement).dataset.step, key: (c as HTMLElement).dataset.mapKey ?? '' })));
+    assert.ok(tiles.length >= summary.methods.length, `the gallery shows maps at step ${step}`);
+    assert.deepEqual([...new Set(tiles.map((t) => t.step))], [String(step)], `every gallery tile is a map of step ${step}`);
+    return tiles.map((t) => t.key);
+  };
+  const trained = await tilesAt(0);
+  await stepSelect.focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await stepSelect.inputValue(), '1');
+  const second = await tilesAt(1);
+  const last = summary.steps.at(-1)!;
+  await stepSelect.selectOption({ label: `${last.step} ${last.label}` });
+  const lastKeys = await tilesAt(last.step);
+  for (const [a, b] of [[trained, second], [trained, lastKeys], [second, lastKeys]]) assert.ok(a.every((k) => !b.includes(k)), 'each step shows its own maps');
   await shot('results-sanity');
 
   // The per-step map strip: the two images that kept their maps, a row per image and method, a painted map per step.
-  const summary = await api<{ steps: Array<{ step: number }>; methods: string[] }>('results.summary', { jobId });
   const strip = page.getByTestId('map-strip');
   await strip.locator('canvas.map').first().waitFor();
   assert.equal(await strip.locator('thead th').count(), 1 + summary.steps.length);
@@ -208,8 +233,8 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   assert.equal(await rows.count(), 2 * summary.methods.length);
   for (let r = 0; r < (await rows.count()); r++) assert.equal(await rows.nth(r).locator('canvas.map').count(), summary.steps.length, `row ${r} has a map for every step`);
   await page.waitForTimeout(500);
-  const last = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map`;
-  assert.ok((await paintedPixels(page, last)).colored > 80 * 80 * 0.9, 'the last step\'s map is painted');
+  const lastCell = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map`;
+  assert.ok((await paintedPixels(page, lastCell)).colored > 80 * 80 * 0.9, 'the last step\'s map is painted');
   await strip.scrollIntoViewIfNeeded();
   await shot('results-sanity-strip');
 });
