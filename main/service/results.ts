@@ -11,6 +11,10 @@ import { sanitySummary } from './sanity-summary';
 import { guarded, parseInput } from './service-error';
 
 export class ResultsApi {
+  /** Metrics summaries of finished jobs, by job id: their tables' bootstrap intervals take seconds, and a finished
+   *  job's scores change only when it runs again, which changes its record (updatedAt). */
+  private readonly finishedMetrics = new Map<number, { stamp: string; summary: Promise<JobSummary> }>();
+
   constructor(private readonly store: Store) {}
 
   /** The maps a job computed or reused, in item order, decoded (values within the stored maxError). */
@@ -33,7 +37,17 @@ export class ResultsApi {
       if (job.kind === 'explain') return explainSummary(job, listItems(this.store, job.id));
       if (job.kind === 'train') return trainSummary(job, listItems(this.store, job.id));
       if (job.kind === 'sanity') return sanitySummary(this.store, job);
-      if (job.kind === 'metrics') return metricsSummary(job, listItems(this.store, job.id), listScores(this.store, { jobId: job.id }));
+      if (job.kind === 'metrics') {
+        const compute = () => metricsSummary(job, listItems(this.store, job.id), listScores(this.store, { jobId: job.id }));
+        if (job.state !== 'done') return compute();
+        const stamp = `${job.updatedAt}`;
+        const cached = this.finishedMetrics.get(job.id);
+        if (cached?.stamp === stamp) return cached.summary;
+        const summary = compute();
+        this.finishedMetrics.set(job.id, { stamp, summary });
+        summary.catch(() => this.finishedMetrics.delete(job.id));
+        return summary;
+      }
       return null;
     });
   }

@@ -3,7 +3,7 @@
 // out; for SIC/AIC the (median) softmax probability or top-1 accuracy against the normalized information (WebP size)
 // of the partially revealed image. One line per method, its AUC in the legend.
 import type { ChartConfiguration } from 'chart.js';
-import { colorFor } from './palette';
+import { colorFor, dashFor } from './palette';
 
 export interface MetricCurveSeries {
   label: string;
@@ -42,8 +42,10 @@ export function metricCurveConfig(d: MetricCurveData): ChartConfiguration<'line'
         data: s.x.map((x, k) => ({ x, y: s.y[k] })),
         borderColor: colorFor(i),
         backgroundColor: colorFor(i),
-        borderWidth: 2,
-        pointRadius: 2,
+        borderDash: dashFor(i),
+        borderWidth: 1.75,
+        // Points only on short curves (NEG/POS/INS/DEL: 10); SIC/AIC are read at 1001.
+        pointRadius: s.x.length > 40 ? 0 : 2,
         fill: false,
       })),
     },

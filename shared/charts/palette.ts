@@ -5,6 +5,13 @@ export function colorFor(index: number): string {
   return PALETTE[index % PALETTE.length];
 }
 
+/** Line dash of a series: solid for the first round of colours, then dashed, then dotted, so that up to 24 methods
+ *  stay apart when colours repeat. */
+export function dashFor(index: number): number[] {
+  const round = Math.floor(index / PALETTE.length) % 3;
+  return round === 0 ? [] : round === 1 ? [7, 4] : [2, 3];
+}
+
 /** The same colour with alpha, for bands. */
 export function withAlpha(hex: string, alpha: number): string {
   const n = parseInt(hex.slice(1), 16);

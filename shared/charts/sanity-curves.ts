@@ -2,7 +2,7 @@
 // layers randomized from the top, y = a similarity measure between the trained model's map and the randomized one,
 // one line per method with its 95% interval as a band, and a dashed line where randomization starts.
 import type { ChartConfiguration } from 'chart.js';
-import { colorFor, withAlpha } from './palette';
+import { colorFor, dashFor, withAlpha } from './palette';
 
 export interface CurveSeries {
   label: string;
@@ -31,7 +31,7 @@ export function sanityCurveConfig(d: SanityCurveData): ChartConfiguration<'line'
     // Band: upper filled down to the lower dataset that follows it ('+1').
     datasets.push({ label: `${s.label} 95% upper`, data: s.upper, borderWidth: 0, pointRadius: 0, fill: '+1', backgroundColor: withAlpha(c, 0.18) });
     datasets.push({ label: `${s.label} 95% lower`, data: s.lower, borderWidth: 0, pointRadius: 0, fill: false });
-    datasets.push({ label: s.label, data: s.mean, borderColor: c, backgroundColor: c, borderWidth: 2, pointRadius: 3, fill: false });
+    datasets.push({ label: s.label, data: s.mean, borderColor: c, backgroundColor: c, borderDash: dashFor(i), borderWidth: 2, pointRadius: 3, fill: false });
   });
   const [ymin, ymax] = d.yRange ?? [-0.2, 1.05];
   return {

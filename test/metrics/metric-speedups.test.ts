@@ -98,3 +98,30 @@ describe('SIC/AIC with the WebP encodings on worker threads', () => {
     vm.model.dispose();
   });
 });
+
+describe('SIC/AIC bootstrap', () => {
+  test("the fast resampler gives exactly aggregate(resample).value, median and mean, skipped images included", () => {
+    const rnd = mulberry32(21);
+    // Monotone curves with random breakpoints, some images skipped, ties between images at some grid points.
+    const scores = Array.from({ length: 37 }, (_, i) => {
+      if (i % 9 === 4) return { value: null, skipped: 'clean probability below 0.5' };
+      const xs = [0, ...Array.from({ length: 6 }, () => Math.round(rnd() * 20) / 20).sort((a, b) => a - b), 1];
+      let best = 0;
+      const ys = xs.map((_, k) => (k === 0 ? 0 : k === xs.length - 1 ? 1 : (best = Math.max(best, Math.round(rnd() * 10) / 10))));
+      return { value: 0, curve: { x: xs, y: ys } };
+    });
+    for (const aggregation of ['median', 'mean'] as const) {
+      const { metric, params } = planMetrics(['sic'], { aggregation })[0];
+      const fast = metric.resampler!(scores, params);
+      const r = mulberry32(5);
+      for (let b = 0; b < 40; b++) {
+        const n = b === 0 ? 3 : scores.length; // a tiny resample too
+        const idx = Int32Array.from({ length: n }, () => Math.floor(r() * scores.length));
+        const slow = metric.aggregate(Array.from(idx, (i) => scores[i]), params).value;
+        assert.ok(Object.is(fast(idx), slow), `${aggregation} resample ${b}: ${fast(idx)} vs ${slow}`);
+      }
+      // Only skipped images: NaN, as aggregate.
+      assert.ok(Number.isNaN(fast(Int32Array.from([4, 13, 22]))));
+    }
+  });
+});

@@ -13,6 +13,7 @@ import { runMetrics } from '../../main/engine/runs/metrics-run';
 import { openService, ServiceError, type WorkbenchService } from '../../main/service/index';
 import { listItems } from '../../main/store/items-repo';
 import { listScores } from '../../main/store/scores-repo';
+import { decodeMap, encodeMap } from '../../main/store/map-codec';
 import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
 import { tempDir } from '../store/helpers';
 
@@ -56,6 +57,8 @@ test('a metrics job stores scores with protocol cards, a second job reuses the m
   assert.equal(first.mapsComputed, 8);
   assert.equal(first.mapsReused, 0);
   assert.deepEqual(first.table.map((r) => r.metric.id), ['neg', 'ins', 'adp', 'sic', 'pa', 'miou', 'map', 'mf1'], 'groups expand in order');
+  // A finished job's table is computed once (its intervals take seconds on large jobs), then served from memory.
+  assert.equal(await service.results.summary(first.jobId), first, 'the finished summary is reused');
   const job = await service.jobs.get(first.jobId);
   assert.deepEqual((job.spec as { metrics: string[] }).metrics, ['neg', 'ins', 'adp', 'sic', 'pa', 'miou', 'map', 'mf1'], 'the stored spec names every metric');
 
@@ -84,7 +87,9 @@ test('a metrics job stores scores with protocol cards, a second job reuses the m
   // The engine's own run on the same images, spec and seed, in this process.
   const backend = await initBackend('wasm');
   const direct = await runMetrics({ model, data, methods: METHODS, metrics: ['neg', 'ins', 'adp', 'sic', 'seg'], limit: 4, seed: 3, backend,
-    methodOptions: { steps: 4 }, metricOptions: { minProbability: 0 }, resamples: 200 });
+    methodOptions: { steps: 4 }, metricOptions: { minProbability: 0 }, resamples: 200,
+    // A job scores each map as the store keeps it (so that reusing it later scores the same).
+    asStored: (map, height, width) => decodeMap(encodeMap(map, height, width)).values });
   assert.deepEqual(JSON.parse(JSON.stringify(first.table.map(({ second: _s, ...row }) => row))), JSON.parse(JSON.stringify(direct.table)) as unknown,
     'the table rebuilt from stored scores equals runMetrics\' table');
   for (const row of first.table) {
@@ -94,6 +99,15 @@ test('a metrics job stores scores with protocol cards, a second job reuses the m
 
   const second = await run({ ...SPEC, metrics: ['ins', 'del'] });
   assert.equal(second.mapsComputed, 0);
+  // Reused maps score exactly what the computed ones did, image by image.
+  const insByImage = (jobId: number) => {
+    const ordinal = new Map(listItems(service.store, jobId).map((i) => [i.id, i.ordinal]));
+    return listScores(service.store, { jobId }).filter((s) => s.metric === 'ins').map((s) => `${ordinal.get(s.itemId)} ${s.method} ${s.value}`).sort();
+  };
+  const ins1 = insByImage(first.jobId);
+  const ins2 = insByImage(second.jobId);
+  assert.equal(ins1.length, 4 * METHODS.length);
+  assert.deepEqual(ins2, ins1, 'INS per image and method: the same with reused maps');
   assert.equal(second.mapsReused, 8, 'the second job reuses every map');
   const outputs = listItems(service.store, second.jobId).map((i) => i.output as MetricsItemOutput);
   for (const o of outputs) if (o.kind === 'image') for (const v of o.variants) assert.equal(v.reused, true);

@@ -43,6 +43,11 @@ export interface MetricsRunOptions {
   resamples?: number;
   /** A stored map for (image, method), to be reused instead of explaining again; null to compute it. */
   reuseMap?: (entry: DatasetEntry, method: PlannedMethod) => Float32Array | null;
+  /**
+   * What a computed map is scored as: e.g. its stored form, as a metrics job scores it (the store's codec keeps maps
+   * within 5e-4); default the map itself. The engine knows no codec: the caller brings it.
+   */
+  asStored?: (map: Float32Array, height: number, width: number) => Float32Array;
   /** Called once per image with its results and its raw maps (which the summary does not keep: they can be large). */
   onImage?: (result: MetricsRunImage, maps: Record<string, Float32Array>) => void;
 }
@@ -105,8 +110,8 @@ export function metricsTable(methods: string[], metrics: PlannedMetric[], images
       const scores = images.map((im) => im.scores[method]?.[metric.id] ?? { value: null, skipped: 'not scored' });
       const agg: Aggregate = metric.aggregate(scores, params);
       // Resample images, not scores: a skipped image stays skipped in a resample.
-      const interval = bootstrapIndices(scores.length, (idx) => metric.aggregate(Array.from(idx, (i) => scores[i]), params).value,
-        { seed: mixSeed(seed, m, k), resamples });
+      const statistic = metric.resampler?.(scores, params) ?? ((idx: Int32Array) => metric.aggregate(Array.from(idx, (i) => scores[i]), params).value);
+      const interval = bootstrapIndices(scores.length, statistic, { seed: mixSeed(seed, m, k), resamples });
       return { method, value: agg.value, interval, images: agg.images, skipped: agg.skipped, curve: agg.curve, perImage: scores.map((s) => s.value) };
     });
     const { best, tests } = compareToBest(cells, metric.direction);
@@ -154,7 +159,7 @@ export async function runMetrics(o: MetricsRunOptions, onProgress?: (p: MetricsR
       for (const p of plan) {
         const r = reused.get(p.method.id);
         const e = explained.find((m) => m.methodId === p.method.id)!;
-        maps[p.method.id] = r ?? e.map;
+        maps[p.method.id] = r ?? (o.asStored ? o.asStored(e.map, e.height, e.width) : e.map);
         info[p.method.id] = { millis: r ? 0 : e.millis, reused: !!r };
       }
       const scores = await scoreMaps(state, Object.entries(maps).map(([method, map]) => ({ method, map })), metrics);

@@ -30,6 +30,7 @@ import { prepareModelJob } from './job-prologue';
 import { mapProvenance, type MapContext, type MapRecipe } from './map-provenance';
 import { recipeOf } from './method-recipe';
 import { atSourceResolution } from './stored-map-values';
+import { decodeMap, encodeMap } from '../../store/map-codec';
 
 interface PlannedVariant {
   name: string;
@@ -100,11 +101,11 @@ export class MetricsJob {
           clock += made.millis;
           maps.push({ imageId: payload.imageId, imageHash: payload.hash, values: made.map, height: made.height, width: made.width,
             provenance: mapProvenance(recipe, target, this.context, from, new Date(clock).toISOString()) });
-          values.push({ method: name, map: made.map });
-        } else {
-          const r = atSourceResolution(stored.get(key)!);
-          values.push({ method: name, map: r.height === h && r.width === w ? r.values : resizeBilinear(r.values, r.height, r.width, 1, h, w) });
         }
+        // Scored as stored (the codec keeps a map within 5e-4 after min-max): a later job that reuses this map then
+        // scores exactly what this one did, and a stored score can be recomputed from the stored map.
+        const r = atSourceResolution(made ? decodeMap(encodeMap(made.map, made.height, made.width)) : stored.get(key)!);
+        values.push({ method: name, map: r.height === h && r.width === w ? r.values : resizeBilinear(r.values, r.height, r.width, 1, h, w) });
         variants.push({ name, method: recipe.methodId, version: recipe.methodVersion, params: recipe.params, cutPoints: recipe.cutPoints,
           millis: made ? made.millis : null, reused: !made, key });
       }
