@@ -33,3 +33,15 @@ for f in pdf png; do
 done
 dixw export figure --job 2 --kind map-strip --format png --dpi 200 --out "$OUT/figures/cascading-maps.png"
 for j in 2 3 4; do dixw export table --job $j --format markdown --out "$OUT/tables/job$j.md"; done
+
+# Every method against every perturbation metric (the paper's Table 1 shape) and the DIX ablation (Table 5 shape), on
+# 5 test images per class (50 images); jobs 5 and 6. The ablation reuses the stored maps of job 5's configurations.
+dixw metrics --model "$OUT/vgg11" --data "$OUT/data/test" \
+  --methods dix3,dix2,dix1,ig,gradcam,gradcam++,xgradcam,layercam,ablationcam,liftcam,fullgrad,smoothgrad,guided-ig,blur-ig \
+  --metrics neg,pos,ins,del,adp,pic,sic,aic --per-class 5 --seed 1 > "$OUT/tables/metrics.txt"
+dixw ablate --model "$OUT/vgg11" --data "$OUT/data/test" --per-class 5 --seed 1 --steps 10,20 --baselines channel-min,zero > "$OUT/tables/ablation.txt"
+for j in 5 6; do
+  dixw export table --job $j --format markdown --out "$OUT/tables/job$j.md"
+  dixw export table --job $j --format latex --out "$OUT/tables/job$j.tex"
+done
+dixw export figure --job 5 --kind curves --format png --dpi 150 --out "$OUT/figures/metrics.png"   # metrics-<metric>.png
