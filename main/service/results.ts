@@ -1,10 +1,9 @@
 // Results of a job: its maps, decoded from the store, and its summary.
 import { JobMapsQuerySchema, RecordIdSchema, type JobMap, type JobMapsQuery, type JobSummary } from '../../shared/service-api';
-import { metricsSummary } from '../jobs/metrics-results';
+import { metricsSummaryOffThread } from '../jobs/metrics-summary-thread';
 import { listItems } from '../store/items-repo';
 import { requireJob } from '../store/jobs-repo';
 import { listJobMaps, readMap } from '../store/maps-repo';
-import { listScores } from '../store/scores-repo';
 import type { Store } from '../store/store';
 import { explainSummary, trainSummary } from './job-summaries';
 import { sanitySummary } from './sanity-summary';
@@ -38,7 +37,8 @@ export class ResultsApi {
       if (job.kind === 'train') return trainSummary(job, listItems(this.store, job.id));
       if (job.kind === 'sanity') return sanitySummary(this.store, job);
       if (job.kind === 'metrics') {
-        const compute = () => metricsSummary(job, listItems(this.store, job.id), listScores(this.store, { jobId: job.id }));
+        // On a worker thread: the table's intervals can take seconds, and this process answers the app meanwhile.
+        const compute = () => metricsSummaryOffThread(this.store, job);
         if (job.state !== 'done') return compute();
         const stamp = `${job.updatedAt}`;
         const cached = this.finishedMetrics.get(job.id);

@@ -58,6 +58,23 @@ describe('worker pool', () => {
     await pool.close();
   });
 
+  test('run() computes on a worker thread when there is one, here when there is none', async () => {
+    const pool = newPool(1);
+    assert.deepEqual(await pool.run({ x: 4 }), { square: 16, by: 'worker' });
+    await pool.close();
+    assert.deepEqual(await newPool(0).run({ x: 4 }), { square: 16, by: 'here' });
+  });
+
+  test('tasks queued behind a task that kills its worker go to a new worker, without anyone settling them', async () => {
+    const pool = newPool(1);
+    await pool.submit({ x: 0 }).promise;
+    const dying = pool.submit({ x: 1, ms: 50, mode: 'exit' });
+    const behind = [2, 3].map((x) => pool.submit({ x }));
+    await assert.rejects(dying.promise, /exited with code 3/);
+    assert.deepEqual((await Promise.all(behind.map((t) => t.promise))).map((r) => [r.square, r.by]), [[4, 'worker'], [9, 'worker']]);
+    await pool.close();
+  });
+
   test('DIXW_METRIC_THREADS sets the thread count; nonsense is refused with the fix', () => {
     assert.equal(defaultThreadCount({ DIXW_METRIC_THREADS: '0' }), 0);
     assert.equal(defaultThreadCount({ DIXW_METRIC_THREADS: '3' }), 3);

@@ -14,6 +14,8 @@ import { openService, ServiceError, type WorkbenchService } from '../../main/ser
 import { listItems } from '../../main/store/items-repo';
 import { listScores } from '../../main/store/scores-repo';
 import { decodeMap, encodeMap } from '../../main/store/map-codec';
+import { metricsSummary } from '../../main/jobs/metrics-results';
+import { metricsSummaryCounts } from '../../main/jobs/metrics-summary-thread';
 import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
 import { tempDir } from '../store/helpers';
 
@@ -57,8 +59,12 @@ test('a metrics job stores scores with protocol cards, a second job reuses the m
   assert.equal(first.mapsComputed, 8);
   assert.equal(first.mapsReused, 0);
   assert.deepEqual(first.table.map((r) => r.metric.id), ['neg', 'ins', 'adp', 'sic', 'pa', 'miou', 'map', 'mf1'], 'groups expand in order');
-  // A finished job's table is computed once (its intervals take seconds on large jobs), then served from memory.
+  // A finished job's table is computed once (its intervals take seconds on large jobs), then served from memory; it is
+  // computed on a worker thread (the app's main process stays free) and equals the computation on this thread.
   assert.equal(await service.results.summary(first.jobId), first, 'the finished summary is reused');
+  assert.ok(metricsSummaryCounts().worker >= 1, 'the summary was computed on the worker thread');
+  const firstJob = await service.jobs.get(first.jobId);
+  assert.deepEqual(first, await metricsSummary(firstJob, listItems(service.store, first.jobId), listScores(service.store, { jobId: first.jobId })));
   const job = await service.jobs.get(first.jobId);
   assert.deepEqual((job.spec as { metrics: string[] }).metrics, ['neg', 'ins', 'adp', 'sic', 'pa', 'miou', 'map', 'mf1'], 'the stored spec names every metric');
 

@@ -15,6 +15,9 @@ export const CLAIM_HERE = 2;
 
 interface Task<Res> {
   id: number;
+  req: unknown;
+  /** Run on the calling thread if no worker can take it (run()); else it waits to be settled. */
+  hereIfNoWorker: boolean;
   claim: Int32Array;
   promise: Promise<Res>;
   resolve(r: Res): void;
@@ -71,7 +74,7 @@ export class WorkerPool<Req, Res> {
       resolve = res;
       reject = rej;
     });
-    const task: Task<Res> & { req: Req } = { id: this.nextId++, claim: new Int32Array(new SharedArrayBuffer(4)), promise, req, outcome: null,
+    const task: Task<Res> & { req: Req } = { id: this.nextId++, claim: new Int32Array(new SharedArrayBuffer(4)), promise, req, outcome: null, hereIfNoWorker: false,
       resolve: (res) => {
         task.outcome ??= { ok: true, res };
         resolve(res);
@@ -82,14 +85,39 @@ export class WorkerPool<Req, Res> {
       } };
     // A task whose result nobody awaits (a job cancelled mid-image) must not become an unhandled rejection.
     promise.catch(() => undefined);
+    this.dispatch(task);
+    return task;
+  }
+
+  /**
+   * One task's result, computed on a worker thread so that the calling thread stays free (e.g. the app's main process
+   * answering requests meanwhile); on the calling thread only when there is no worker.
+   */
+  run(req: Req): Promise<Res> {
+    if (this.size === 0 || this.disabled) return this.runHere(req);
+    const task = this.submit(req) as Task<Res>;
+    task.hereIfNoWorker = true;
+    if (!this.slots.some((s) => s.tasks.has(task))) this.takeHere(task as Task<Res> & { req: Req });
+    return task.promise;
+  }
+
+  /** Posts a task to the least busy worker; without one it waits, claimable, to be settled (or run) here. */
+  private dispatch(task: Task<Res>): void {
     const slot = this.pickSlot();
-    // Without a worker the task waits, claimable, for the caller to settle it here.
     if (slot) {
       slot.tasks.add(task);
       slot.worker.ref();
-      slot.worker.postMessage({ id: task.id, req, claim: task.claim });
+      slot.worker.postMessage({ id: task.id, req: task.req, claim: task.claim });
+    } else if (task.hereIfNoWorker) {
+      this.takeHere(task as Task<Res> & { req: Req });
     }
-    return task;
+  }
+
+  /** Runs a task on the calling thread if nobody has claimed it. */
+  private takeHere(task: Task<Res> & { req: Req }): void {
+    if (Atomics.compareExchange(task.claim, 0, CLAIM_FREE, CLAIM_HERE) !== CLAIM_FREE) return;
+    this.counts.here++;
+    this.runHere(task.req).then(task.resolve, task.reject);
   }
 
   /** The tasks' results, in order; each task no worker has begun runs here, on the calling thread. */
@@ -163,20 +191,22 @@ export class WorkerPool<Req, Res> {
       if (m.ok) task.resolve(m.res);
       else task.reject(new Error(m.error));
     });
-    // A worker that dies fails the tasks it had claimed; those it had not begun run here when settled.
+    // A worker that dies fails the task it was running; those it had not begun go to another worker (or wait here).
     const lost = (e: unknown) => {
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
       this.slots.splice(i, 1);
       // Tasks posted to this worker only: those claimed by a worker were this one's.
-      const running = [...slot.tasks].filter((t) => Atomics.load(t.claim, 0) === CLAIM_WORKER);
-      for (const t of running) t.reject(e instanceof Error ? e : new Error(String(e)));
+      const tasks = [...slot.tasks];
       slot.tasks.clear();
+      const running = tasks.filter((t) => Atomics.load(t.claim, 0) === CLAIM_WORKER);
+      for (const t of running) t.reject(e instanceof Error ? e : new Error(String(e)));
       if (!slot.answered && running.length === 0 && !this.disabled) {
         // Its unclaimed tasks, and all later ones, run on the calling thread: slower, same results.
         this.disabled = true;
         process.emitWarning(`worker threads are off: ${e instanceof Error ? e.message : String(e)}; the work runs on the calling thread`, 'DixwWorkerPool');
       }
+      for (const t of tasks) if (Atomics.load(t.claim, 0) === CLAIM_FREE) this.dispatch(t);
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`worker thread exited with code ${code}`)));
