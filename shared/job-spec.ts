@@ -25,6 +25,22 @@ const Steps = z.number().int().min(1).max(10_000);
 const Limit = z.number().int().positive({ error: 'limit must be a positive number of images' });
 const Seed = z.number().int().nonnegative({ error: 'seed must be a non-negative integer' });
 const TargetClass = z.number().int().nonnegative({ error: 'targetClass must be a class index (0, 1, ...)' });
+const PerClass = z.number().int().positive({ error: 'perClass must be a positive number of images' });
+
+/** How the methods run and on which images: the same fields, in the same order, in sanity and metrics specs. */
+const MethodRunFields = {
+  /** Cut points of the methods. */
+  layers: Layers.optional(),
+  /** Integration steps of path methods. */
+  steps: Steps.optional(),
+  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
+  baseline: z.string().min(1).optional(),
+  /** Interpolants per forward/backward batch of the methods. */
+  batchSize: z.number().int().positive().optional(),
+  normalizeLayers: z.boolean().optional(),
+  limit: Limit.optional(),
+  perClass: PerClass.optional(),
+};
 
 /** How many images keep their maps in the store: the first N items, all, or none (scores are always kept). */
 export const KeepMapsSchema = z.union([z.number().int().nonnegative(), z.literal('all'), z.literal('none')], {
@@ -55,7 +71,7 @@ export const ExplainSpecSchema = z.strictObject({
   keepMaps: KeepMapsSchema.default('all'),
   seed: Seed.optional(),
   /** At most this many images of each class (the first by path), before `limit`. */
-  perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
+  perClass: PerClass.optional(),
   /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
   baseline: z.string().min(1).optional(),
   /** Interpolants per forward/backward batch. */
@@ -127,15 +143,7 @@ export const SanitySpecSchema = z
     dataset: DatasetRef,
     test: z.enum(['cascading', 'independent', 'data']),
     methods: MethodList,
-    /** Cut points of the methods. */
-    layers: Layers.optional(),
-    /** Integration steps of path methods. */
-    steps: Steps.optional(),
-    baseline: z.string().min(1).optional(),
-    batchSize: z.number().int().positive().optional(),
-    normalizeLayers: z.boolean().optional(),
-    limit: Limit.optional(),
-    perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
+    ...MethodRunFields,
     /** Similarity measure ids (default: all of SPEC Sec. 5). */
     measures: z.array(z.string().min(1)).min(1).optional(),
     /** Randomize from the output down (default) or from the input up. */
@@ -183,15 +191,7 @@ export const MetricsSpecSchema = z.strictObject({
   metrics: z.array(MetricId).min(1, { error: 'name at least one metric' }),
   /** Named configurations (ablations); default one per method with the options below. Each method must be in methods. */
   variants: z.array(MethodVariantSchema).min(1).optional(),
-  layers: Layers.optional(),
-  steps: Steps.optional(),
-  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
-  baseline: z.string().min(1).optional(),
-  /** Interpolants per forward/backward batch of the methods. */
-  batchSize: z.number().int().positive().optional(),
-  normalizeLayers: z.boolean().optional(),
-  limit: Limit.optional(),
-  perClass: z.number().int().positive({ error: 'perClass must be a positive number of images' }).optional(),
+  ...MethodRunFields,
   targetClass: TargetClass.optional(),
   /** Maps are stored so that the next metrics or explain job on the same images reuses them. */
   keepMaps: KeepMapsSchema.default('all'),

@@ -2,27 +2,17 @@
 // that web mode serves over HTTP. Only the app's window can load this scheme, so it needs no token. Pure request ->
 // response, so it is tested without Electron.
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { HTTP_PATHS, HTTP_STATUS } from '../../shared/api';
 import { CONTENT_SECURITY_POLICY } from '../../shared/api-csp';
 import type { WorkbenchApi } from '../service/api-handlers';
 import { ServiceError } from '../service/index';
-import { resolveStatic } from '../server/static-files';
+import { mimeOf, resolveStatic } from '../server/static-files';
 
 export interface AppResponse {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array | string;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 const HEADERS = { 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' };
 
@@ -43,7 +33,7 @@ export async function handleAppRequest(api: WorkbenchApi, rendererDir: string, r
   const path = resolveStatic(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname);
   if (!path) return { status: 404, headers: HEADERS, body: 'not found' };
   try {
-    return { status: 200, headers: { ...HEADERS, 'content-type': MIME[extname(path)] ?? 'application/octet-stream' }, body: await readFile(path) };
+    return { status: 200, headers: { ...HEADERS, 'content-type': mimeOf(path) }, body: await readFile(path) };
   } catch {
     return { status: 404, headers: HEADERS, body: 'not found' };
   }

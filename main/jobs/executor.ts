@@ -34,6 +34,8 @@ export interface ComputedMap {
   height: number;
   width: number;
   provenance: Provenance;
+  /** The map already encoded by the store's codec (an executor that needed its stored form); else encoded here. */
+  blob?: Uint8Array;
 }
 
 export interface ExecutorResult {

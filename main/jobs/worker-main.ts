@@ -136,7 +136,7 @@ function toItemResult(spec: JobSpec, item: WorkItem, output: ExecutorResult | un
         key: mapKeyFromProvenance(m.provenance, m.imageHash),
         imageId: m.imageId,
         imageHash: m.imageHash,
-        blob: encodeMap(m.values, m.height, m.width),
+        blob: m.blob ?? encodeMap(m.values, m.height, m.width),
         provenance: m.provenance,
       }))
     : [];

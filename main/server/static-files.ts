@@ -16,6 +16,11 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** The content type of a renderer file, by its extension (the web server and the app's own scheme serve the same files). */
+export function mimeOf(path: string): string {
+  return MIME[extname(path)] ?? 'application/octet-stream';
+}
+
 /** The file a URL path names inside `root`, or null if it would leave it. */
 export function resolveStatic(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -47,6 +52,6 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   const body = await readFile(path);
   // Vite names assets by content hash: they never change. index.html does.
   const cache = path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
-  res.writeHead(200, { ...headers, 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'cache-control': cache, 'content-length': body.length });
+  res.writeHead(200, { ...headers, 'content-type': mimeOf(path), 'cache-control': cache, 'content-length': body.length });
   res.end(body);
 }

@@ -62,7 +62,7 @@ export class ImageState {
     this.unitTensor = tf.tensor4d(i.unit, [1, height, width, channels]);
     this.inputTensor = unitToInput(this.unitTensor, i.vm.preprocessing);
     this.blackInput = tf.tidy(() => unitToInput(tf.zeros([1, 1, 1, channels]), i.vm.preprocessing));
-    const probs = classProbabilities(i.vm, this.unitTensor);
+    const probs = classProbabilities(i.vm, this.inputTensor);
     // The first of equal maxima, as tf.argMax.
     const top = probs.indexOf(Math.max(...probs));
     this.cleanClass = top;

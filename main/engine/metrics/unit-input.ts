@@ -4,12 +4,17 @@ import { tf } from '../tf';
 import type { Preprocessing } from '../../../shared/preprocessing';
 import type { VisionModel } from '../model/vision-model';
 
+/** A per-channel preprocessing value list (one value means every channel) as C values. */
+function perChannel(v: number[], c: number): number[] {
+  return v.length === 1 ? Array<number>(c).fill(v[0]) : v;
+}
+
 /** (u - mean[c]) / std[c] for a [B, H, W, C] unit batch. */
 export function unitToInput(u: tf.Tensor4D, prep: Preprocessing): tf.Tensor4D {
   return tf.tidy(() => {
     const c = prep.channels;
-    const perChannel = (v: number[]) => tf.reshape(tf.tensor1d(v.length === 1 ? Array(c).fill(v[0]) : v), [1, 1, 1, c]);
-    return tf.div(tf.sub(u, perChannel(prep.mean)), perChannel(prep.std)) as tf.Tensor4D;
+    const column = (v: number[]) => tf.reshape(tf.tensor1d(perChannel(v, c)), [1, 1, 1, c]);
+    return tf.div(tf.sub(u, column(prep.mean)), column(prep.std)) as tf.Tensor4D;
   });
 }
 
@@ -54,8 +59,8 @@ export function predictUnits(vm: VisionModel, units: tf.Tensor4D, cls: number, b
 /** uint8 images (H x W x C each, values 0..scale) straight to the model's input space: ((b / scale) - mean[c]) / std[c]. */
 export function bytesToInput(images: Uint8Array[], prep: Preprocessing): Float32Array {
   const { height: h, width: w, channels: c, scale } = prep;
-  const mean = Array.from({ length: c }, (_, k) => prep.mean[prep.mean.length === 1 ? 0 : k]);
-  const std = Array.from({ length: c }, (_, k) => prep.std[prep.std.length === 1 ? 0 : k]);
+  const mean = perChannel(prep.mean, c);
+  const std = perChannel(prep.std, c);
   const out = new Float32Array(images.length * h * w * c);
   // Float32 at each step, as the tensor ops (div, sub, div) compute it.
   const f = Math.fround;
@@ -67,9 +72,9 @@ export function bytesToInput(images: Uint8Array[], prep: Preprocessing): Float32
   return out;
 }
 
-/** Softmax probabilities of every class for a single [1, H, W, C] unit image. */
-export function classProbabilities(vm: VisionModel, unit: tf.Tensor4D): Float32Array {
-  const p = tf.tidy(() => tf.softmax(vm.model.predict(unitToInput(unit, vm.preprocessing)) as tf.Tensor2D));
+/** Softmax probabilities of every class for a single [1, H, W, C] image already in the model's input space. */
+export function classProbabilities(vm: VisionModel, input: tf.Tensor4D): Float32Array {
+  const p = tf.tidy(() => tf.softmax(vm.model.predict(input) as tf.Tensor2D));
   const out = p.dataSync() as Float32Array;
   p.dispose();
   return out;

@@ -96,15 +96,16 @@ export class MetricsJob {
       let clock = startedAt;
       for (const { name, recipe, key } of keyed) {
         const made = computed.get(name);
-        if (made) {
-          const from = new Date(clock).toISOString();
-          clock += made.millis;
-          maps.push({ imageId: payload.imageId, imageHash: payload.hash, values: made.map, height: made.height, width: made.width,
-            provenance: mapProvenance(recipe, target, this.context, from, new Date(clock).toISOString()) });
-        }
         // Scored as stored (the codec keeps a map within 5e-4 after min-max): a later job that reuses this map then
         // scores exactly what this one did, and a stored score can be recomputed from the stored map.
-        const r = atSourceResolution(made ? decodeMap(encodeMap(made.map, made.height, made.width)) : stored.get(key)!);
+        const blob = made ? encodeMap(made.map, made.height, made.width) : null;
+        if (made && blob) {
+          const from = new Date(clock).toISOString();
+          clock += made.millis;
+          maps.push({ imageId: payload.imageId, imageHash: payload.hash, values: made.map, height: made.height, width: made.width, blob,
+            provenance: mapProvenance(recipe, target, this.context, from, new Date(clock).toISOString()) });
+        }
+        const r = atSourceResolution(blob ? decodeMap(blob) : stored.get(key)!);
         values.push({ method: name, map: r.height === h && r.width === w ? r.values : resizeBilinear(r.values, r.height, r.width, 1, h, w) });
         variants.push({ name, method: recipe.methodId, version: recipe.methodVersion, params: recipe.params, cutPoints: recipe.cutPoints,
           millis: made ? made.millis : null, reused: !made, key });
