@@ -7,7 +7,7 @@ import type { MetricsJobSummary } from '../../shared/metrics-summary';
 import type { JobRecord } from '../../shared/store-types';
 import { specResamples, specVariants } from '../jobs/metrics-spec';
 import { metricLabel, metricsTableText } from '../service/tables/metrics-table';
-import { sanityStepTable } from './sanity-step-table';
+import { sanityStepTable, trainedPairText } from './sanity-text';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -39,7 +39,8 @@ function progressLine(d: JobDetails, skipped: number, unit: string): string {
   return `progress  ${d.job.itemsDone}/${d.job.itemsTotal} ${unit} done (${skipped} skipped), ${i.failed} failed${rest.length ? `, ${rest.join(', ')}` : ''}`;
 }
 
-function skippedLines(skipped: ReadonlyArray<{ image: string; reason: string }>): string[] {
+/** Up to 10 skipped images with their reasons. */
+export function skippedLines(skipped: ReadonlyArray<{ image: string; reason: string }>): string[] {
   const lines = skipped.slice(0, 10).map((k) => `  skipped ${k.image}: ${k.reason}`);
   if (skipped.length > 10) lines.push(`  ... and ${skipped.length - 10} more`);
   return lines;
@@ -91,11 +92,7 @@ export function sanityJobLines(d: JobDetails, spec: SanitySpec): string[] {
   lines.push(`measures  ${measures ? measures.join(', ') : 'all'}`);
   if (spec.randomModel) lines.push(`random    ${spec.randomModel} (trained on permuted labels)`);
   if (spec.train) lines.push(`trains    ${spec.train.arch}, ${spec.train.epochs} epoch(s) on true labels, ${spec.train.randomEpochs ?? 2 * spec.train.epochs} on permuted`);
-  if (s?.trainedPair) {
-    const p = s.trainedPair;
-    lines.push(`trained   true labels ${(100 * p.trueLabels.finalTrainAccuracy).toFixed(1)}% in ${p.trueLabels.epochs} epochs, permuted labels ` +
-      `${(100 * p.randomLabels.finalTrainAccuracy).toFixed(1)}% in ${p.randomLabels.epochs} epochs`);
-  }
+  if (s?.trainedPair) lines.push(`trained   ${trainedPairText(s.trainedPair)}`);
   const o = [spec.limit === undefined ? 'all images' : `limit ${spec.limit}`, spec.perClass === undefined ? '' : `${spec.perClass} per class`,
     spec.steps === undefined ? '' : `${spec.steps} integration steps`, spec.layers ? `layers ${spec.layers.join(',')}` : '',
     spec.baseline ? `baseline ${spec.baseline}` : '', `keep maps ${spec.keepMaps}`];

@@ -1,7 +1,7 @@
 // Registered datasets, models and jobs as terminal text: one line per record in lists, a block for `show`.
 import type { DatasetDetails, JobDetails, ModelDetails } from '../../shared/service-api';
 import type { DatasetRecord, JobRecord, ModelRecord } from '../../shared/store-types';
-import { jobOneLine, metricsJobLines, sanityJobLines } from './job-text';
+import { jobOneLine, metricsJobLines, sanityJobLines, skippedLines } from './job-text';
 
 const day = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '-');
 
@@ -87,7 +87,7 @@ export function jobText(d: JobDetails): string {
   else if (j.spec.kind === 'sanity') lines.push(...sanityJobLines(d, j.spec));
   else if (s?.kind === 'explain') {
     lines.push(`maps      ${s.mapsComputed} computed, ${s.mapsReused} reused; ${s.images.length} image(s) explained, ${s.skipped.length} skipped`);
-    for (const k of s.skipped.slice(0, 10)) lines.push(`  skipped ${k.image}: ${k.reason}`);
+    lines.push(...skippedLines(s.skipped));
   } else if (s?.kind === 'train' && s.result) {
     const last = s.result.epochs[s.result.epochs.length - 1];
     lines.push(`trained   ${s.result.epochs.length} epoch(s) on ${s.result.images} images, train acc ${(100 * (last?.trainAccuracy ?? NaN)).toFixed(1)}% -> ${s.result.out}` +

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricRow } from '../../shared/metrics-summary';
-import { formatMetricsTable, latexEscape, metricsTableJson } from '../../main/service/tables/metrics-table';
+import { formatMetricsTable, metricsTableJson } from '../../main/service/tables/metrics-table';
+import { latexEscape } from '../../main/service/tables/table-format';
 import { ablationVariants } from '../../main/cli/commands/ablate';
 
 const interval = (low: number, high: number) => ({ low, high, level: 0.95, resamples: 100, seed: 1 });

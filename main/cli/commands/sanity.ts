@@ -9,7 +9,7 @@ import { METHOD_IDS } from '../../engine/explain/registry';
 import { MEASURE_IDS } from '../../engine/similarity/registry';
 import { UserError } from '../../engine/errors';
 import { resolve } from 'node:path';
-import { sanityStepTable } from '../sanity-step-table';
+import { sanityStepTable, trainedPairText } from '../sanity-text';
 
 const TESTS = ['cascading', 'independent', 'data'] as const;
 
@@ -107,13 +107,9 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
   },
 };
 
-
 export function printSanitySummary(s: SanityJobSummary, npy?: string): void {
   console.log(`job ${s.jobId}: ${s.test} randomization, ${s.dataset.images} image(s), ${s.steps.length} steps, seed ${s.seed}${s.backend ? `, on ${s.backend.name}` : ''}`);
-  if (s.trainedPair) {
-    const p = s.trainedPair;
-    console.log(`trained: true labels ${(100 * p.trueLabels.finalTrainAccuracy).toFixed(1)}% in ${p.trueLabels.epochs} epochs, permuted labels ${(100 * p.randomLabels.finalTrainAccuracy).toFixed(1)}% in ${p.randomLabels.epochs} epochs (${p.randomLabels.path})`);
-  }
+  if (s.trainedPair) console.log(`trained: ${trainedPairText(s.trainedPair)} (${s.trainedPair.randomLabels.path})`);
   for (const line of sanityStepTable(s)) console.log(line);
   console.log(`"dixw export figure --job ${s.jobId} --kind ${s.test === 'data' ? 'data-randomization' : s.test} --format pdf --out fig.pdf" and "dixw export table --job ${s.jobId} --format latex" export them.`);
   if (npy) console.log(`maps (.npy): ${npy}/<method>/step-<k>/<image>.npy`);

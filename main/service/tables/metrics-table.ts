@@ -9,7 +9,7 @@ import { SIGNIFICANCE_LEVEL, type MetricRow, type MetricsJobSummary } from '../.
 import { ServiceError } from '../service-error';
 import type { WorkbenchService } from '../service';
 import type { Table, TableCell } from './registry';
-import { LATEX_PREAMBLE_NOTE, latexEscape } from './table-format';
+import { csvField, LATEX_PREAMBLE_NOTE, latexEscape } from './table-format';
 
 export const METRICS_TABLE_FORMATS = ['latex', 'csv', 'json', 'markdown', 'text'] as const;
 export type MetricsTableFormat = (typeof METRICS_TABLE_FORMATS)[number];
@@ -86,12 +86,6 @@ export const metricLabel = (id: string) => METRIC_LABELS[id] ?? id.toUpperCase()
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const arrow = (d: 'higher' | 'lower') => (d === 'higher' ? '↑' : '↓');
 
-/** LaTeX escaping of plain text (method names, titles), shared with the generic tables. */
-export { latexEscape };
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** Header labels and body cells in the chosen orientation, each cell rendered by `cell`. */
 function grid(v: ReturnType<typeof view>, transpose: boolean, rowLabel: (r: RowView) => string, cell: (c: CellView | undefined) => string,

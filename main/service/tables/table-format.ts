@@ -25,13 +25,15 @@ export function latexEscape(s: string): string {
   return s.replace(/[\\{}&%$#_~^<>|[\]]/g, (ch) => LATEX_SPECIALS[ch] ?? `\\${ch}`);
 }
 
+/** A CSV field, quoted when it holds a quote, a comma or a line break. */
+export function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 export function formatTable(t: Table, format: TableFileFormat): string {
   switch (format) {
     case 'csv': {
-      const cell = (v: TableCell) => {
-        const s = v === null ? '' : String(v);
-        return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-      };
+      const cell = (v: TableCell) => csvField(v === null ? '' : String(v));
       return [t.columns, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
     }
     case 'latex': {

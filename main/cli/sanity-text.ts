@@ -1,6 +1,13 @@
-// The per-step table of a sanity job as text: the mean similarity of each step's maps to the trained model's, with
-// its 95% interval, per method. Printed by `dixw sanity` and `dixw demo` when a test ends and by `dixw jobs show`.
+// A sanity job's results as terminal text, printed by `dixw sanity` and `dixw demo` when a test ends and by
+// `dixw jobs show`: the per-step table (mean similarity of each step's maps to the trained model's, with its 95%
+// interval, per method) and the training of a data-randomization pair.
 import type { SanityJobSummary } from '../../shared/service-api';
+
+/** "true labels 96.7% in 10 epochs, permuted labels 97.2% in 17 epochs" */
+export function trainedPairText(p: NonNullable<SanityJobSummary['trainedPair']>): string {
+  return `true labels ${(100 * p.trueLabels.finalTrainAccuracy).toFixed(1)}% in ${p.trueLabels.epochs} epochs, permuted labels ` +
+    `${(100 * p.randomLabels.finalTrainAccuracy).toFixed(1)}% in ${p.randomLabels.epochs} epochs`;
+}
 
 const fmt = (x: number | null) => (x === null ? '   --' : x.toFixed(3).padStart(6));
 
