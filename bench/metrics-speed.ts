@@ -9,7 +9,8 @@
 import { tf } from '../main/engine/tf';
 import { initBackend } from '../main/engine/backend/select-backend';
 import { buildArchitecture } from '../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../main/engine/model/vision-model';
+import { wrapModel } from '../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../main/engine/explain/explain-image';
 import { renderSynthSample, SYNTH_SHAPES } from '../main/engine/data/synth';
 import { ImageState } from '../main/engine/metrics/image-state';
@@ -17,7 +18,6 @@ import { planMetrics } from '../main/engine/metrics/registry';
 import { scoreMaps } from '../main/engine/metrics/score-maps';
 import { setWebpThreads, webpPoolStats } from '../main/engine/metrics/webp-pool';
 import { defaultThreadCount } from '../main/engine/threads/worker-pool';
-import type { LayersModel } from '../main/engine/model/run-from';
 
 export interface MetricSpeedRow {
   model: string;
@@ -41,17 +41,17 @@ export interface MetricSpeedRow {
 const METRICS = ['neg', 'pos', 'ins', 'del', 'adp', 'pic', 'sic', 'aic', 'seg'];
 
 /** Counts the milliseconds in model.predict and records each call's input shape, for the replay. */
-function instrument(model: LayersModel) {
+function instrument(model: VisionModel) {
   let total = 0;
   let shapes: number[][] = [];
   const original = model.predict.bind(model);
-  model.predict = ((x: tf.Tensor | tf.Tensor[], args?: object) => {
-    shapes.push((x as tf.Tensor).shape);
+  model.predict = (x: tf.Tensor) => {
+    shapes.push(x.shape);
     const t0 = performance.now();
-    const y = original(x, args);
+    const y = original(x);
     total += performance.now() - t0;
     return y;
-  }) as typeof model.predict;
+  };
   return {
     ms: () => total,
     reset: () => {
@@ -84,7 +84,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 
 async function benchModel(vm: VisionModel, label: string, methods: string[], images: number, configs: Array<{ quality: number; threads: number; perMethod: boolean }>): Promise<MetricSpeedRow[]> {
   const { height: h, width: w, channels: c } = vm.preprocessing;
-  const clock = instrument(vm.model);
+  const clock = instrument(vm);
   const samples = Array.from({ length: images + 1 }, (_, i) => {
     const s = renderSynthSample(1000 + i, SYNTH_SHAPES[i % SYNTH_SHAPES.length], h);
     const unit = Float32Array.from(s.rgb, (v) => v / 255);

@@ -3,20 +3,19 @@
 // benchmark, to show what computing the prefix once and batching the tail saves.
 import { tf } from '../main/engine/tf';
 import type { VisionModel } from '../main/engine/model/vision-model';
-import { forwardWithActivations, tailLogits } from '../main/engine/model/run-from';
 import { resolveCutPoints } from '../main/engine/model/cut-points';
 
 export function naiveDixPerInterpolant(vm: VisionModel, input: tf.Tensor4D, p: { layers: string[]; steps: number }): void {
-  const cuts = resolveCutPoints(vm.model, vm.cuts, p.layers);
+  const cuts = resolveCutPoints(vm, p.layers);
   tf.tidy(() => {
-    const k = tf.argMax(vm.model.predict(input) as tf.Tensor, 1).dataSync()[0];
+    const k = tf.argMax(vm.predict(input), 1).dataSync()[0];
     for (const cut of cuts) {
       for (let n = 1; n <= p.steps; n++) {
         tf.tidy(() => {
-          const x = forwardWithActivations(vm.model, input, [cut.tensor]).activations[0];
+          const x = vm.forwardWithActivations(input, [cut]).activations[0];
           const z = tf.min(x, [1, 2], true);
           const r = tf.add(z, tf.mul(n / p.steps, tf.sub(x, z)));
-          const g = tf.grad((a: tf.Tensor) => tf.sum(tf.slice(tailLogits(vm.model, cut.tensor, a), [0, k], [-1, 1])))(r);
+          const g = tf.grad((a: tf.Tensor) => tf.sum(tf.slice(vm.tailLogits(cut, a), [0, k], [-1, 1])))(r);
           tf.mul(r, g).dataSync();
         });
       }

@@ -4,7 +4,7 @@
 // DIX3 + Grad-CAM with all five similarity measures, next to the time of the same image's step-0 maps alone.
 import { tf } from '../main/engine/tf';
 import { buildArchitecture } from '../main/engine/model/architectures/registry';
-import { wrapModel } from '../main/engine/model/vision-model';
+import { wrapModel } from '../main/engine/model/layers/layers-vision-model';
 import { SanitySession } from '../main/engine/sanity/sanity-session';
 import { explainImage } from '../main/engine/explain/explain-image';
 

@@ -14,6 +14,7 @@ import type { JobKind } from './job-spec';
 import { JOB_ACTIONS, JOB_STATES, type JobAction } from './job-state';
 import {
   AddFolderInputSchema,
+  AddModelInputSchema,
   SubmitJobInputSchema,
   type AddDatasetResult,
   type AddModelResult,
@@ -48,7 +49,7 @@ export const API_CALLS = {
   'datasets.images': z.strictObject({ id: Id, className: z.string().min(1).optional(), ...Page }),
   'datasets.remove': IdInput,
   'models.list': NoInput,
-  'models.add': AddFolderInputSchema,
+  'models.add': AddModelInputSchema,
   'models.show': IdInput,
   'models.remove': IdInput,
   'jobs.submit': SubmitJobInputSchema,

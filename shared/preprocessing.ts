@@ -14,6 +14,13 @@ export const PreprocessingSchema = z
     /** Then (v - mean[c]) / std[c] per channel; one entry, or one per channel. */
     mean: z.array(z.number()).min(1).default([0]),
     std: z.array(z.number().positive()).min(1).default([1]),
+    /**
+     * Resize so that the shorter side has this many pixels (aspect kept), then crop the centre height x width:
+     * torchvision's Resize(resize) + CenterCrop((height, width)). Absent: resize straight to height x width.
+     */
+    resize: z.number().int().positive().optional(),
+    /** Channel order the model expects (3 channels): 'rgb' (PyTorch, TF) or 'bgr' (Caffe-style exports). */
+    channelOrder: z.enum(['rgb', 'bgr']).optional(),
     /** Class names in output order, if known. */
     classNames: z.array(z.string()).optional(),
   })
@@ -22,3 +29,14 @@ export const PreprocessingSchema = z
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
 export const PREPROCESSING_FILE = 'preprocessing.json';
+
+/** torchvision's ImageNet evaluation transform: Resize(256), CenterCrop(224), ToTensor, Normalize(mean, std). */
+export const IMAGENET_PREPROCESSING: Preprocessing = {
+  height: 224,
+  width: 224,
+  channels: 3,
+  scale: 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  resize: 256,
+};

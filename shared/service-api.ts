@@ -1,6 +1,7 @@
 // The service's contract (main/service): the inputs every caller (CLI, web server, Electron IPC) may send, validated
 // with zod at the boundary, and the shapes it answers with. Transport-free: plain data, no functions.
 import { z } from 'zod';
+import { PreprocessingSchema } from './preprocessing';
 import type { JsonValue } from './json';
 import type { ExplainedMethod } from './job-outputs';
 import { JOB_STATES, type ItemState } from './job-state';
@@ -18,6 +19,23 @@ export const AddFolderInputSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
 });
 export type AddFolderInput = z.infer<typeof AddFolderInputSchema>;
+
+/**
+ * How an ONNX model's images are prepared, given when it is added: 'imagenet' (torchvision's Resize(256) +
+ * CenterCrop(224) + ImageNet mean/std), 'none' (pixels scaled to [0, 1] at the graph's input size), or the whole
+ * preprocessing (shared/preprocessing.ts). LayersModel folders keep theirs in preprocessing.json.
+ */
+export const PreprocessingChoiceSchema = z.union([z.literal('imagenet'), z.literal('none'), PreprocessingSchema]);
+export type PreprocessingChoice = z.infer<typeof PreprocessingChoiceSchema>;
+
+export const AddModelInputSchema = z.strictObject({
+  path: z.string().min(1, { error: 'give the model folder or .onnx file to add' }),
+  name: z.string().min(1).max(200).optional(),
+  preprocessing: PreprocessingChoiceSchema.optional(),
+  /** Class names in output order (e.g. ImageNet's 1000), stored with the preprocessing. */
+  classNames: z.array(z.string()).min(1).optional(),
+});
+export type AddModelInput = z.infer<typeof AddModelInputSchema>;
 
 /** A registered id, or a folder path (registered on first use). Digits only = an id. */
 export const InputRefSchema = z.union([RecordIdSchema, z.string().min(1)]);

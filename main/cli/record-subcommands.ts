@@ -6,7 +6,7 @@ import { DB_OPTION, withService } from './service-access';
 import type { WorkbenchService } from '../service';
 
 export interface RecordApi<Added, Summary, Detail> {
-  add(input: { path: string; name?: string }): Promise<Added>;
+  add(input: { path: string; name?: string } & Record<string, unknown>): Promise<Added>;
   list(): Promise<Summary[]>;
   show(id: number): Promise<Detail>;
   remove(id: number): Promise<unknown>;
@@ -22,6 +22,9 @@ export interface RecordKind<Added, Summary, Detail> {
   idOfAdded(r: Added): number;
   table(all: Summary[]): string;
   text(d: Detail): string;
+  /** Options `add` takes beyond --name (e.g. a model's --preprocessing), and how they become the service's input. */
+  addOptions?: Record<string, { type: 'string' | 'boolean' }>;
+  addInput?(values: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** Identity, so that the record types are inferred from the service API. */
@@ -38,10 +41,12 @@ export function isRecordSubcommand(sub: string): sub is (typeof RECORD_SUBCOMMAN
 export async function runRecordSubcommand<A, S, D>(kind: RecordKind<A, S, D>, sub: (typeof RECORD_SUBCOMMANDS)[number], rest: string[]): Promise<void> {
   const name = `${kind.noun} ${sub}`;
   if (sub === 'add') {
-    const { values: v, positionals } = parseWithPositionals(name, rest, { ...DB_OPTION, name: { type: 'string' }, json: { type: 'boolean' } }, { names: ['DIR'] });
+    const { values: v, positionals } = parseWithPositionals(name, rest,
+      { ...DB_OPTION, name: { type: 'string' }, json: { type: 'boolean' }, ...kind.addOptions }, { names: ['DIR'] });
     if (v.help) return void console.log(kind.help);
+    const extra = kind.addInput?.(v) ?? {};
     return withService(v, async (service) => {
-      const r = await kind.api(service).add({ path: positionals[0], name: v.name as string | undefined });
+      const r = await kind.api(service).add({ path: positionals[0], name: v.name as string | undefined, ...extra });
       if (v.json) return printJson(r);
       process.stderr.write(kind.describeAdded(r) + '\n');
       console.log(kind.idOfAdded(r));

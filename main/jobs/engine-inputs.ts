@@ -4,6 +4,7 @@
 // only on its plain-JavaScript backend (nothing is computed in the main process).
 import { relative, sep } from 'node:path';
 import type { ModelInfo } from '../../shared/model-info';
+import type { PreprocessingChoice } from '../../shared/service-api';
 import { fileContentHash, indexDatasetFolder } from '../engine/data/dataset-folder';
 import type { DatasetIndex } from '../store/datasets-repo';
 
@@ -34,15 +35,23 @@ export function indexDataset(root: string): IndexedFolder {
 
 /** The content hash of a model folder (model.json and its weight shards); throws a UserError if unreadable. */
 export async function modelFolderHash(path: string): Promise<string> {
-  const { modelContentHash } = await import('../engine/model/model-io');
-  return modelContentHash(path);
+  const { modelHash } = await import('../engine/model/load-model');
+  return modelHash(path);
+}
+
+/** Stores the model's preprocessing from the user's choice (see load-model.ts); throws a UserError if it does not fit. */
+export async function setModelPreprocessing(path: string, choice: PreprocessingChoice | undefined, classNames?: string[]): Promise<void> {
+  const [{ tf }, { setModelPreprocessing: set }] = await Promise.all([import('../engine/tf'), import('../engine/model/load-model')]);
+  tf.env().set('PROD', true);
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await set(path, choice, classNames);
 }
 
 /** Loads the model once to learn its input, classes and cut points; throws a UserError if it cannot be used. */
 export async function inspectModelFolder(path: string): Promise<{ hash: string; info: ModelInfo }> {
   const [{ tf }, { loadVisionModel }, { describeModel }] = await Promise.all([
     import('../engine/tf'),
-    import('../engine/model/vision-model'),
+    import('../engine/model/load-model'),
     import('../engine/model/model-info'),
   ]);
   tf.env().set('PROD', true); // no "install tfjs-node" banner from the cpu backend
@@ -51,7 +60,7 @@ export async function inspectModelFolder(path: string): Promise<{ hash: string; 
   try {
     return { hash: vm.hash, info: describeModel(vm) };
   } finally {
-    vm.model.dispose();
+    vm.dispose();
   }
 }
 

@@ -3,10 +3,10 @@
 // hash and fail rather than explain a model their results would misdescribe.
 import { basename, resolve } from 'node:path';
 import { ModelInfoSchema, type ModelInfo } from '../../shared/model-info';
-import { AddFolderInputSchema, RecordIdSchema, type AddModelResult, type ModelDetails } from '../../shared/service-api';
+import { AddModelInputSchema, RecordIdSchema, type AddModelInput, type AddModelResult, type ModelDetails } from '../../shared/service-api';
 import type { ModelRecord } from '../../shared/store-types';
 import type { JsonValue } from '../../shared/json';
-import { inspectModelFolder, modelFolderHash } from '../jobs/engine-inputs';
+import { inspectModelFolder, modelFolderHash, setModelPreprocessing } from '../jobs/engine-inputs';
 import { unfinishedJobsUsing } from '../store/jobs-repo';
 import { addModel, findModelByPath, listModels, removeModel, requireModel, updateModel } from '../store/models-repo';
 import type { Store } from '../store/store';
@@ -15,10 +15,12 @@ import { guarded, parseInput } from './service-error';
 export class ModelsApi {
   constructor(private readonly store: Store) {}
 
-  add(input: { path: string; name?: string }): Promise<AddModelResult> {
+  add(input: AddModelInput): Promise<AddModelResult> {
     return guarded(async () => {
-      const { path, name } = parseInput(AddFolderInputSchema, input, 'model');
+      const { path, name, preprocessing, classNames } = parseInput(AddModelInputSchema, input, 'model');
       const folder = resolve(path);
+      // First, so that a changed preprocessing changes the content hash below (it is part of an ONNX model's hash).
+      await setModelPreprocessing(folder, preprocessing, classNames);
       const hash = await modelFolderHash(folder);
       const existing = findModelByPath(this.store, folder);
       if (existing && existing.contentHash === hash) return { model: existing, status: 'unchanged' as const, previousHash: null };

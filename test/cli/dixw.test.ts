@@ -9,7 +9,7 @@ import { runCli, hasStackTrace } from '../helpers/run-cli';
 import { readNpy } from '../../main/engine/data/npy';
 import { tf } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
-import { loadVisionModel } from '../../main/engine/model/vision-model';
+import { loadVisionModel } from '../../main/engine/model/load-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 
 let dir: string;

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { deepLiftContributions } from '../../main/engine/explain/methods/liftcam';
 import { fullGradTerms } from '../../main/engine/explain/methods/fullgrad';
-import type { LayersModel } from '../../main/engine/model/run-from';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import { assertClose, assertUserError, avgPool2Ref, liveTensors, maxAbsDiff, resizeBilinearRef, sum, uniform, values } from './helpers';
 
 before(async () => {
@@ -191,7 +192,7 @@ describe('FullGrad', () => {
       const r = explainImage(vm, x, planMethods(vm, ['fullgrad'], {}), k);
       assertClose(r.maps[0].map, handMap(k), 1e-4, `class ${k}`);
       // With a non-trivial batch norm, its folded bias is what makes the decomposition complete.
-      const logit = values(vm.model.predict(x) as tf.Tensor)[k];
+      const logit = values(vm.predict(x))[k];
       const { total, layers } = tf.tidy(() => {
         const { inputGradient, biasTerms } = fullGradTerms(vm, x, k);
         return { total: tf.addN([tf.sum(tf.mul(inputGradient, x)), ...biasTerms.map((t) => tf.sum(t.term))]).dataSync()[0], layers: biasTerms.map((t) => t.layer) };
@@ -233,5 +234,5 @@ test('Ablation-CAM, LIFT-CAM and FullGrad leave no tensors behind', () => {
   const start = liveTensors();
   for (let i = 0; i < 5; i++) one(i);
   assert.equal(liveTensors(), start);
-  vm.model.dispose();
+  vm.dispose();
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { tf } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { guidedIgPath } from '../../main/engine/explain/methods/guided-ig-path';
 import { blurMatrix, gaussianBlurHW, gaussianKernel1d } from '../../main/engine/explain/methods/gaussian-blur';
@@ -139,7 +140,7 @@ describe('Blur IG', () => {
     const delta = x.reduce((s, v, j) => s + (v - blurred[j]) * w[j], 0);
     assert.ok(Math.abs(sum(r.maps[0].map) - delta) < 0.1 * Math.abs(delta), `${sum(r.maps[0].map)} vs ${delta}`);
     input.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 
@@ -179,7 +180,7 @@ describe('Guided IG and SmoothGrad as methods', () => {
     assertClose(run({ seed: 1, batchSize: 4 }), a, 1e-5, 'batch size');
     assert.ok(maxAbsDiff(run({ seed: 2, batchSize: 6 }), a) > 1e-4);
     input.dispose();
-    cnn.model.dispose();
+    cnn.dispose();
   });
 });
 
@@ -195,5 +196,5 @@ test('Guided IG, Blur IG and SmoothGrad leave no tensors behind', () => {
   const start = liveTensors();
   for (let i = 0; i < 4; i++) one(i);
   assert.equal(liveTensors(), start);
-  vm.model.dispose();
+  vm.dispose();
 });

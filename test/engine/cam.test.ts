@@ -7,7 +7,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { assertClose, avgPool2Ref, maxAbsDiff, resizeBilinearRef, uniform } from './helpers';
 

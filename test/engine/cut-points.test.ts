@@ -6,15 +6,19 @@ import assert from 'node:assert/strict';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { defaultCutPoints, lastCutPoint, listCutPoints, resolveCutPoints } from '../../main/engine/model/cut-points';
-import { forwardWithActivations, runFrom, type LayersModel } from '../../main/engine/model/run-from';
-import { wrapModel } from '../../main/engine/model/vision-model';
+import { defaultCutPoints, lastCutPoint, resolveCutPoints } from '../../main/engine/model/cut-points';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { planMethods } from '../../main/engine/explain/explain-image';
 import { assertUserError, maxAbsDiff } from './helpers';
 
 before(async () => {
   await initBackend('wasm');
 });
+
+/** The model behind the engine's interface (cut points are looked up by name, so wrapping twice is harmless). */
+const vmOf = (m: LayersModel) => wrapModel(m, null, 'test', null);
+const listCutPoints = (m: LayersModel) => vmOf(m).cuts;
 
 type Shape = [number, number, number];
 
@@ -28,11 +32,11 @@ function tailDeviation(model: LayersModel, inputShape: number[]): { maxDiff: num
   return tf.tidy(() => {
     const x = tf.randomNormal([2, ...inputShape], 0, 1, 'float32', 11);
     const full = model.predict(x) as tf.Tensor;
-    const { activations, logits } = forwardWithActivations(model, x, cuts.map((c) => c.tensor));
+    const { activations, logits } = vmOf(model).forwardWithActivations(x, cuts);
     let maxDiff = maxAbsDiff(logits.dataSync(), full.dataSync());
     cuts.forEach((c, i) => {
       assert.deepEqual(activations[i].shape.slice(1), c.shape, `activation shape at ${c.name}`);
-      const y = runFrom(model, [[c.tensor, activations[i]]])[0];
+      const y = vmOf(model).tailLogits(c, activations[i]);
       maxDiff = Math.max(maxDiff, maxAbsDiff(y.dataSync(), full.dataSync()));
     });
     return { maxDiff, count: cuts.length };
@@ -106,7 +110,7 @@ describe('resnet18 cut points', () => {
     const model = build('resnet18', [32, 32, 3]);
     const cuts = listCutPoints(model);
     for (const name of ['stage2_block1_relu1', 'stage2_block1_conv2', 'stage3_block2_bn1', 'stage2_block1_proj']) {
-      const err = await assertUserError(() => resolveCutPoints(model, cuts, [name]), new RegExp(`"${name}" is not a valid cut`),
+      const err = await assertUserError(() => resolveCutPoints(vmOf(model), [name]), new RegExp(`"${name}" is not a valid cut`),
         /skip connection/, /Valid cut points: .*stage2_out.*stage3_out.*stage4_out/);
       const listed = /Valid cut points: ([^.]*)\./.exec(err.text)![1].split(', ');
       for (const l of listed) assert.ok(cuts.some((c) => c.name === l), `${l} listed as valid but is not a cut`);
@@ -121,8 +125,7 @@ describe('resnet18 cut points', () => {
 
   test('an unknown layer name gets a UserError naming it and the valid cuts', async () => {
     const model = build('resnet18', [32, 32, 3]);
-    const cuts = listCutPoints(model);
-    await assertUserError(() => resolveCutPoints(model, cuts, ['stage9_out']), /no layer named "stage9_out"/, /Valid cut points: .*stage4_out/);
+    await assertUserError(() => resolveCutPoints(vmOf(model), ['stage9_out']), /no layer named "stage9_out"/, /Valid cut points: .*stage4_out/);
     model.dispose();
   });
 });
@@ -194,7 +197,7 @@ describe('the crossing rule on hand-built functional models', () => {
     const cuts = listCutPoints(model);
     assert.deepEqual(cuts.map((c) => c.name), ['in', 'c1', 'cat', 'c3', 'gap']);
     assert.deepEqual(cuts.find((c) => c.name === 'cat')!.shape, [8, 8, 8]);
-    for (const bad of ['a1', 'a2']) await assertUserError(() => resolveCutPoints(model, cuts, [bad]), /not a valid cut point/, /c1, cat, c3/);
+    for (const bad of ['a1', 'a2']) await assertUserError(() => resolveCutPoints(vmOf(model), [bad]), /not a valid cut point/, /c1, cat, c3/);
     assert.ok(tailDeviation(model, [8, 8, 3]).maxDiff < 1e-5);
     model.dispose();
   });
@@ -211,7 +214,7 @@ describe('the crossing rule on hand-built functional models', () => {
     const model = tfl.model({ inputs: input, outputs: out });
     const cuts = listCutPoints(model);
     assert.deepEqual(cuts.map((c) => c.name), ['in', 'c1', 'join', 'pool', 'flat']);
-    for (const bad of ['p1', 'p2', 'q1']) await assertUserError(() => resolveCutPoints(model, cuts, [bad]), /not a valid cut point/);
+    for (const bad of ['p1', 'p2', 'q1']) await assertUserError(() => resolveCutPoints(vmOf(model), [bad]), /not a valid cut point/);
     // Block outputs: the pool that starts the 4x4 resolution; at 8x8 the last cut of the stage (the join).
     assert.deepEqual(cuts.filter((c) => c.isBlockOutput).map((c) => c.name), ['join', 'pool']);
     assert.ok(tailDeviation(model, [8, 8, 3]).maxDiff < 1e-5);
@@ -246,9 +249,9 @@ test('a Sequential model (whose layers list hides its InputLayer) has the input 
   assert.deepEqual(defaultCutPoints(cuts, 2).map((c) => c.className), ['MaxPooling2D', 'MaxPooling2D']);
   const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 11);
   const full = m.predict(x) as tf.Tensor;
-  const { activations } = forwardWithActivations(m, x, cuts.map((c) => c.tensor));
+  const { activations } = vmOf(m).forwardWithActivations(x, cuts);
   cuts.forEach((c, i) => {
-    const y = runFrom(m, [[c.tensor, activations[i]]])[0];
+    const y = vmOf(m).tailLogits(c, activations[i]);
     assert.ok(tf.max(tf.abs(tf.sub(y, full))).dataSync()[0] < 1e-5, `from ${c.name}`);
   });
 });

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { ImageContext } from '../../main/engine/explain/image-context';
 import { dixLayerMap, type DixParams } from '../../main/engine/explain/methods/dix-base';
 import { channelMinBaseline } from '../../main/engine/explain/path-integral';
 import { getMethod } from '../../main/engine/explain/registry';
-import type { LayersModel } from '../../main/engine/model/run-from';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import {
   assertClose, at, avgPool2Ref, channelMeanRef, channelMinRef, maxAbsDiff, resizeBilinearRef, uniform, values,
 } from './helpers';
@@ -127,7 +128,7 @@ describe('DIX on a model whose tails are linear (hand-computed maps)', () => {
     explainImage(vm, input, planMethods(vm, ids, options), target);
 
   test('the model and the hand reference agree on the logits and on the default cut points', () => {
-    assertClose(values(vm.model.predict(input) as tf.Tensor), logitsRef(x0, W), 1e-5, 'logits');
+    assertClose(values(vm.predict(input)), logitsRef(x0, W), 1e-5, 'logits');
     assert.deepEqual(planMethods(vm, ['dix3'], {})[0].params.layers, ['pool1', 'pool2', 'pool3']);
   });
 
@@ -273,7 +274,7 @@ describe('DIX aggregation on a relu CNN, against dixLayerMap', () => {
     const cfg = (id: string) => {
       const vm = wrapModel(buildArchitecture('small-cnn', { inputShape: [16, 16, 3], numClasses: 3, width: 0.25, seed: 1 }), null, 'h', null);
       const p = getMethod(id).resolveParams(vm, {}) as DixParams;
-      vm.model.dispose();
+      vm.dispose();
       return [p.layers.length, p.integrand, p.aggregate, p.steps, p.baseline];
     };
     assert.deepEqual(cfg('dix1'), [1, 'activation-times-gradient', 'mean', 10, 'channel-min']);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { tf } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { METHOD_IDS } from '../../main/engine/explain/registry';
 import { assertUserError, liveTensors, maxAbsDiff } from './helpers';
@@ -26,7 +27,7 @@ describe('no tensor leaks', () => {
     test(`${name}: the live tensor count after 20 images equals the count after 1, with all methods`, () => {
       const vm = make();
       const plan = planMethods(vm, METHOD_IDS, { steps: 4, samples: 2 });
-      const [, h, w, c] = vm.model.inputs[0].shape as number[];
+      const { height: h, width: w, channels: c } = vm.preprocessing;
       const explainOne = (i: number) => {
         const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', i) as tf.Tensor4D;
         const r = explainImage(vm, x, plan, i % 3 === 0 ? 1 : null);
@@ -51,7 +52,7 @@ describe('no tensor leaks', () => {
         x.dispose();
       }
       assert.equal(liveTensors(), beforeExtra);
-      vm.model.dispose();
+      vm.dispose();
     });
   }
 });
@@ -77,7 +78,7 @@ describe('what explainImage returns', () => {
     assert.deepEqual(byId.gradcam.cutPoints, ['block3_pool']);
     assert.equal(byId.dix1.params.steps, 3);
     x.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 
@@ -86,7 +87,7 @@ describe('target class', () => {
     const vm = smallCnn(4);
     for (let i = 0; i < 3; i++) {
       const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 40 + i) as tf.Tensor4D;
-      const logits = Array.from((vm.model.predict(x) as tf.Tensor).dataSync());
+      const logits = Array.from(vm.predict(x).dataSync());
       const top = logits.indexOf(Math.max(...logits));
       const r = explainImage(vm, x, planMethods(vm, ['gradcam'], {}));
       assert.equal(r.predictedClass, top);
@@ -95,7 +96,7 @@ describe('target class', () => {
       assert.ok(Math.abs(r.targetProbability - Math.exp(logits[top]) / z) < 1e-6);
       x.dispose();
     }
-    vm.model.dispose();
+    vm.dispose();
   });
 
   test('an explicit target class is used: the map changes, the prediction does not', () => {
@@ -117,7 +118,7 @@ describe('target class', () => {
     }
     assert.ok(differs >= 4, `gradcam map changed for only ${differs} of 5 other classes`);
     x.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 
   test('a target class outside the model\'s classes is a UserError', async () => {
@@ -128,6 +129,6 @@ describe('target class', () => {
     for (const bad of [6, -1, 1.5]) await assertUserError(() => explainImage(vm, x, plan, bad), /Target class/, /out of range/, /6 classes/);
     assert.equal(liveTensors(), before);
     x.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });

@@ -9,8 +9,8 @@ import { tf } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
 import { loadLayersModel, modelContentHash, saveLayersModel, writePreprocessing } from '../../main/engine/model/model-io';
-import { loadVisionModel } from '../../main/engine/model/vision-model';
-import type { LayersModel } from '../../main/engine/model/run-from';
+import { loadVisionModel } from '../../main/engine/model/load-model';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import { assertUserError, maxAbsDiff, uniform } from './helpers';
 
 let root: string;
@@ -79,7 +79,7 @@ describe('save / load round trip', () => {
     bytes[0] ^= 1;
     writeFileSync(weights, bytes);
     assert.notEqual(modelContentHash(dir), vm.hash);
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { inputCutPoint, listCutPoints, type CutPoint } from '../../main/engine/model/cut-points';
-import { forwardWithActivations, tailLogits, type LayersModel } from '../../main/engine/model/run-from';
-import { wrapModel } from '../../main/engine/model/vision-model';
+import { inputCutPoint, type CutPoint } from '../../main/engine/model/cut-points';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { channelMinBaseline, classGradient, pathIntegral } from '../../main/engine/explain/path-integral';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { assertClose, maxAbs, sum } from './helpers';
@@ -16,6 +16,10 @@ import { assertClose, maxAbs, sum } from './helpers';
 before(async () => {
   await initBackend('wasm');
 });
+
+/** The model behind the engine's interface (cut points are looked up by name, so wrapping twice is harmless). */
+const vmOf = (m: LayersModel) => wrapModel(m, null, 'test', null);
+const listCutPoints = (m: LayersModel) => vmOf(m).cuts;
 
 type ST = ReturnType<typeof tfl.input>;
 
@@ -42,9 +46,9 @@ function cutNamed(model: LayersModel, name: string): CutPoint {
 /** sum(A^l) - (f_k(x) - f_k^l(z)) for phi = g and N steps, plus the difference itself. */
 function completenessError(model: LayersModel, cut: CutPoint, x: tf.Tensor, baseline: tf.Tensor, k: number, steps: number): { err: number; delta: number } {
   return tf.tidy(() => {
-    const fx = tailLogits(model, cut.tensor, x).dataSync()[k];
-    const fz = tailLogits(model, cut.tensor, tf.add(baseline, tf.zerosLike(x))).dataSync()[k];
-    const a = pathIntegral({ model, cut: cut.tensor, activation: x, baseline, targetClass: k, steps, integrand: 'gradient' });
+    const fx = vmOf(model).tailLogits(cut, x).dataSync()[k];
+    const fz = vmOf(model).tailLogits(cut, tf.add(baseline, tf.zerosLike(x))).dataSync()[k];
+    const a = pathIntegral({ model: vmOf(model), cut, activation: x, baseline, targetClass: k, steps, integrand: 'gradient' });
     assert.deepEqual(a.shape, x.shape);
     return { err: Math.abs(sum(a.dataSync()) - (fx - fz)), delta: fx - fz };
   });
@@ -59,13 +63,13 @@ describe('classGradient vs central finite differences', () => {
       const r = tf.randomNormal([2, 4, 4, 4], 0, 1, 'float32', 7);
       let checked = 0;
       for (let k = 0; k < 3; k++) {
-        const g = classGradient(model, cut.tensor, r, k);
+        const g = classGradient(vmOf(model), cut, r, k);
         assert.deepEqual(g.shape, r.shape);
         for (let d = 0; d < 4; d++) {
           const v = tf.randomNormal(r.shape, 0, 1, 'float32', 100 + d);
           const gv = tf.sum(tf.mul(g, v), [1, 2, 3]).dataSync();
-          const fp = tailLogits(model, cut.tensor, tf.add(r, tf.mul(eps, v)));
-          const fm = tailLogits(model, cut.tensor, tf.sub(r, tf.mul(eps, v)));
+          const fp = vmOf(model).tailLogits(cut, tf.add(r, tf.mul(eps, v)));
+          const fm = vmOf(model).tailLogits(cut, tf.sub(r, tf.mul(eps, v)));
           const fd = tf.div(tf.sub(fp, fm), 2 * eps).dataSync();
           for (let b = 0; b < 2; b++) {
             const want = fd[b * 3 + k];
@@ -87,12 +91,12 @@ describe('classGradient vs central finite differences', () => {
     tf.tidy(() => {
       const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 5);
       for (const k of [0, 3]) {
-        const g = classGradient(model, cut.tensor, x, k);
+        const g = classGradient(vmOf(model), cut, x, k);
         const norm = Math.sqrt(tf.sum(tf.square(g)).dataSync()[0]);
         const v = tf.div(g, norm);
         const eps = 1e-3;
-        const fp = tailLogits(model, cut.tensor, tf.add(x, tf.mul(eps, v))).dataSync()[k];
-        const fm = tailLogits(model, cut.tensor, tf.sub(x, tf.mul(eps, v))).dataSync()[k];
+        const fp = vmOf(model).tailLogits(cut, tf.add(x, tf.mul(eps, v))).dataSync()[k];
+        const fm = vmOf(model).tailLogits(cut, tf.sub(x, tf.mul(eps, v))).dataSync()[k];
         const fd = (fp - fm) / (2 * eps);
         assert.ok(Math.abs(fd - norm) <= 2e-2 * norm, `class ${k}: |g| = ${norm}, FD = ${fd}`);
       }
@@ -106,7 +110,7 @@ describe('completeness: sum of the phi = g attribution approaches f_k(x) - f_k^l
     const model = smoothModel();
     const cut = cutNamed(model, 'p1');
     const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 9);
-    const act = forwardWithActivations(model, x, [cut.tensor]).activations[0];
+    const act = vmOf(model).forwardWithActivations(x, [cut]).activations[0];
     const z = channelMinBaseline(act as tf.Tensor4D);
     for (let k = 0; k < 3; k++) {
       const coarse = completenessError(model, cut, act, z, k, 10);
@@ -124,7 +128,7 @@ describe('completeness: sum of the phi = g attribution approaches f_k(x) - f_k^l
     const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 3);
     for (const name of ['block1_pool', 'block2_pool']) {
       const cut = cutNamed(model, name);
-      const act = forwardWithActivations(model, x, [cut.tensor]).activations[0];
+      const act = vmOf(model).forwardWithActivations(x, [cut]).activations[0];
       const z = channelMinBaseline(act as tf.Tensor4D);
       const deltas = [0, 1, 2, 3, 4].map((k) => completenessError(model, cut, act, z, k, 1).delta);
       const k = deltas.map(Math.abs).indexOf(maxAbs(deltas));
@@ -173,7 +177,7 @@ describe('DIX with phi = g at the input is IG', () => {
     const r = explainImage(vm, x, planMethods(vm, ['ig'], { steps: 10 }));
     const fromDix = tf.tidy(() => {
       const black = tf.tile(tf.tensor4d(mean.map((m, c) => (0 - m) / std[c]), [1, 1, 1, 3]), [1, 16, 16, 1]);
-      const a = pathIntegral({ model, cut: inputCutPoint(vm.cuts).tensor, activation: x, baseline: black, targetClass: r.targetClass,
+      const a = pathIntegral({ model: vm, cut: inputCutPoint(vm.cuts), activation: x, baseline: black, targetClass: r.targetClass,
         steps: 10, integrand: 'gradient' });
       return tf.mul(tf.mean(a, 3), 3);
     });

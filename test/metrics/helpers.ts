@@ -10,8 +10,9 @@ import { indexDatasetFolder } from '../../main/engine/data/dataset-folder';
 import { loadTrainingData } from '../../main/engine/train/training-data';
 import { trainModel } from '../../main/engine/train/train-model';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel, type VisionModel } from '../../main/engine/model/vision-model';
-import type { LayersModel } from '../../main/engine/model/run-from';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { type VisionModel } from '../../main/engine/model/vision-model';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import { PreprocessingSchema } from '../../shared/preprocessing';
 
 type ST = ReturnType<typeof tfl.input>;

@@ -6,7 +6,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../main/engine/tf';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import { wrapModel } from '../../main/engine/model/vision-model';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { PreprocessingSchema, type Preprocessing } from '../../shared/preprocessing';
 import { bytesToInput, predictUnits, unitToInput } from '../../main/engine/metrics/unit-input';
 import { ImageState } from '../../main/engine/metrics/image-state';
@@ -59,7 +59,7 @@ describe('metric inputs', () => {
     assert.deepEqual(curve.prob.slice(1), Array.from(ref.prob));
     assert.deepEqual(curve.match.slice(1), Array.from(ref.top1, (t) => (t === image.cleanClass ? 1 : 0)));
     image.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 
@@ -95,7 +95,7 @@ describe('SIC/AIC with the WebP encodings on worker threads', () => {
     assert.deepEqual(threaded, here);
     assert.deepEqual(await run(false), here);
     assert.equal(tf.memory().numTensors, before);
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 

@@ -74,7 +74,7 @@ describe('runMetrics', () => {
     assert.equal(seg.cells[0].value, 100);
     const again = await run();
     assert.deepEqual(again.table, r.table, 'the same seed gives the same table');
-    vm.model.dispose();
+    vm.dispose();
   });
 
   test('refuses segmentation metrics on a dataset without masks, and unknown metric ids', async () => {
@@ -83,6 +83,6 @@ describe('runMetrics', () => {
     const noMasks = { ...index, entries: index.entries.map((e) => ({ ...e, maskPath: null })) };
     await assert.rejects(runMetrics({ model: vm, data: noMasks, methods: ['gradcam'], metrics: ['seg'], seed: 0, backend }), /need ground-truth masks/);
     await assert.rejects(runMetrics({ model: vm, data: index, methods: ['gradcam'], metrics: ['nope'], seed: 0, backend }), /Unknown metric "nope"/);
-    vm.model.dispose();
+    vm.dispose();
   });
 });

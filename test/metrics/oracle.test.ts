@@ -44,5 +44,5 @@ test('the oracle map beats a random map on NEG, POS, INS, DEL, ADP, PIC, SIC, AI
     const p = wilcoxon(scores.oracle[id].map((s) => s.value!), scores.random[id].map((s) => s.value!)).pValue;
     assert.ok(p < 0.01, `${id}: p = ${p}`);
   }
-  vm.model.dispose();
+  vm.dispose();
 });

@@ -46,7 +46,7 @@ describe('NEG/POS: the curve drops at a known step', () => {
     assert.ok(s.ins.curve!.y.every((v) => v > 0.5));
     for (let i = 3; i < 10; i++) assert.ok(s.ins.curve!.y[i] > del[i]);
     image.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 
@@ -94,7 +94,7 @@ describe('INS/DEL of a linear model, by hand', () => {
       one.dispose();
     }
     image.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 
   test('ADP/PIC: O is the target probability of image ⊙ map in [0, 1] space', async () => {
@@ -108,7 +108,7 @@ describe('INS/DEL of a linear model, by hand', () => {
     close(s.adp.value!, (100 * Math.max(0, y - o)) / y, 1e-3, 'ADP');
     assert.equal(s.pic.value, y < o ? 100 : 0);
     image.dispose();
-    vm.model.dispose();
+    vm.dispose();
   });
 });
 
@@ -144,6 +144,6 @@ describe('SIC/AIC curves and tensor hygiene', () => {
     }
     assert.ok(scored >= 3, `only ${scored} SIC/AIC curves were scored`);
     assert.equal(tf.memory().numTensors, before);
-    vm.model.dispose();
+    vm.dispose();
   });
 });

@@ -2,7 +2,7 @@
 // re-initialized bias, zeros, differs from the "trained" one), and weight snapshots to compare bit for bit.
 import { tf } from '../../main/engine/tf';
 import { buildArchitecture } from '../../main/engine/model/architectures/registry';
-import type { LayersModel } from '../../main/engine/model/run-from';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import { uniform } from '../engine/helpers';
 
 export function pseudoTrained(arch: string, seed: number, opts: { size?: number; batchNorm?: boolean; width?: number } = {}): LayersModel {

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { tf, tfl } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
 import { loadLayersModel, saveLayersModel } from '../../main/engine/model/model-io';
-import { listParameterizedLayers } from '../../main/engine/sanity/parameterized-layers';
+import { listRandomizableModules } from '../../main/engine/sanity/randomizable-modules';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import type { LayersModel } from '../../main/engine/model/layers/run-from';
 import { ModelRandomizer } from '../../main/engine/sanity/model-randomizer';
-import { weightSeed } from '../../main/engine/sanity/reinitialize';
+import { weightSeed } from '../../main/engine/sanity/weight-seed';
 import { planRandomizationSteps } from '../../main/engine/sanity/randomization-steps';
 import { assertUserError, liveTensors } from '../engine/helpers';
 import { bitsEqual, changedWeights, predict, pseudoTrained, snapshot } from './helpers';
@@ -27,18 +29,20 @@ before(async () => {
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
+const vmOf = (m: LayersModel) => wrapModel(m, null, 'test', null);
+
 describe('parameterized layers', () => {
   test('small-cnn: convolutions and dense layers from the output down', () => {
     const m = pseudoTrained('small-cnn', 1);
-    assert.deepEqual(listParameterizedLayers(m).map((p) => p.name), SMALL_CNN_TOP_DOWN);
+    assert.deepEqual(listRandomizableModules(vmOf(m)).map((p) => p.name), SMALL_CNN_TOP_DOWN);
     m.dispose();
   });
   test('batch norm only when asked; each BN layer is its own step, after (above) its convolution', () => {
     const m = pseudoTrained('vgg11', 2, { size: 32, batchNorm: true, width: 0.125 });
-    const plain = listParameterizedLayers(m).map((p) => p.name);
+    const plain = listRandomizableModules(vmOf(m)).map((p) => p.name);
     assert.ok(!plain.some((n) => n.endsWith('_bn')));
     assert.deepEqual(plain.slice(0, 4), ['logits', 'fc2', 'fc1', 'block5_conv2']);
-    const withBn = listParameterizedLayers(m, { includeBatchNorm: true }).map((p) => p.name);
+    const withBn = listRandomizableModules(vmOf(m), { includeBatchNorm: true }).map((p) => p.name);
     assert.equal(withBn.length, plain.length + 8);
     assert.deepEqual(withBn.slice(3, 6), ['block5_conv2_bn', 'block5_conv2', 'block5_conv1_bn']);
     m.dispose();
@@ -49,7 +53,7 @@ describe('re-initialization', () => {
   test('cascading and independent steps touch exactly the intended layers; the others stay bit-identical', () => {
     const m = pseudoTrained('small-cnn', 3);
     const trained = snapshot(m);
-    const r = new ModelRandomizer(m, { seed: 7 });
+    const r = new ModelRandomizer(vmOf(m), { seed: 7 });
     for (const kind of ['cascading', 'independent'] as const) {
       for (const step of planRandomizationSteps(r.layers.map((p) => p.name), kind)) {
         r.setRandomized(step.layers);
@@ -62,7 +66,7 @@ describe('re-initialization', () => {
   });
   test('fresh values come from each layer\'s own initializer, seeded per (seed, layer)', () => {
     const m = pseudoTrained('small-cnn', 4);
-    const r = new ModelRandomizer(m, { seed: 11 });
+    const r = new ModelRandomizer(vmOf(m), { seed: 11 });
     r.setRandomized(['logits', 'block2_conv1']);
     const now = snapshot(m);
     const expect = (init: ReturnType<typeof tfl.initializers.zeros>, shape: number[]) => {
@@ -83,7 +87,7 @@ describe('re-initialization', () => {
     for (const stats of ['keep', 'reset'] as const) {
       const m = pseudoTrained('vgg11', 5, { size: 32, batchNorm: true, width: 0.125 });
       const trained = snapshot(m);
-      const r = new ModelRandomizer(m, { seed: 1, includeBatchNorm: true, batchNormStats: stats });
+      const r = new ModelRandomizer(vmOf(m), { seed: 1, includeBatchNorm: true, batchNormStats: stats });
       r.setRandomized(['block5_conv2_bn']);
       const now = snapshot(m);
       const bn = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((role) => `block5_conv2_bn/${role}`);
@@ -97,7 +101,7 @@ describe('re-initialization', () => {
   test('same seed: bit-identical weights, also when the step is reached another way; another seed differs', () => {
     const m = pseudoTrained('small-cnn', 6);
     const cascade3 = SMALL_CNN_TOP_DOWN.slice(0, 3);
-    const a = new ModelRandomizer(m, { seed: 21 });
+    const a = new ModelRandomizer(vmOf(m), { seed: 21 });
     a.setRandomized(cascade3);
     const direct = snapshot(m);
     a.setRandomized(SMALL_CNN_TOP_DOWN);
@@ -105,11 +109,11 @@ describe('re-initialization', () => {
     a.setRandomized(cascade3);
     assert.deepEqual(changedWeights(direct, snapshot(m)), [], 'via other steps');
     a.dispose();
-    const b = new ModelRandomizer(m, { seed: 21 });
+    const b = new ModelRandomizer(vmOf(m), { seed: 21 });
     b.setRandomized(cascade3);
     assert.deepEqual(changedWeights(direct, snapshot(m)), [], 'a second randomizer with the same seed');
     b.dispose();
-    const c = new ModelRandomizer(m, { seed: 22 });
+    const c = new ModelRandomizer(vmOf(m), { seed: 22 });
     c.setRandomized(cascade3);
     assert.deepEqual(changedWeights(direct, snapshot(m)), weightsOf(cascade3).filter((n) => n.endsWith('kernel')), 'another seed');
     c.dispose();
@@ -120,7 +124,7 @@ describe('re-initialization', () => {
     const before = liveTensors();
     const trained = snapshot(m);
     const p0 = predict(m, 1);
-    const r = new ModelRandomizer(m, { seed: 3 });
+    const r = new ModelRandomizer(vmOf(m), { seed: 3 });
     r.setRandomized(SMALL_CNN_TOP_DOWN);
     assert.ok(!bitsEqual(predict(m, 1), p0));
     r.restore();
@@ -136,7 +140,7 @@ describe('re-initialization', () => {
     const m = pseudoTrained('small-cnn', 9);
     await saveLayersModel(m, join(tmp, 'm'));
     const loaded = await loadLayersModel(join(tmp, 'm'));
-    const [ra, rb] = [new ModelRandomizer(m, { seed: 5 }), new ModelRandomizer(loaded, { seed: 5 })];
+    const [ra, rb] = [new ModelRandomizer(vmOf(m), { seed: 5 }), new ModelRandomizer(vmOf(loaded), { seed: 5 })];
     ra.setRandomized(SMALL_CNN_TOP_DOWN);
     rb.setRandomized(SMALL_CNN_TOP_DOWN);
     assert.deepEqual(changedWeights(snapshot(m), snapshot(loaded)), []);
@@ -147,7 +151,7 @@ describe('re-initialization', () => {
   });
   test('naming a layer without weights is a UserError listing the valid ones', async () => {
     const m = pseudoTrained('small-cnn', 10);
-    const r = new ModelRandomizer(m, { seed: 1 });
+    const r = new ModelRandomizer(vmOf(m), { seed: 1 });
     await assertUserError(() => r.setRandomized(['block1_pool']), /"block1_pool" is not a randomizable layer/, /logits, fc1, block3_conv2/);
     r.dispose();
     m.dispose();
@@ -159,7 +163,7 @@ test('the randomizer works inside a caller\'s tf.tidy without losing its kept te
   const p0 = predict(m, 2);
   const made: ModelRandomizer[] = [];
   tf.tidy(() => {
-    const x = new ModelRandomizer(m, { seed: 1 });
+    const x = new ModelRandomizer(vmOf(m), { seed: 1 });
     x.setRandomized(['logits']);
     made.push(x);
   });

@@ -10,7 +10,7 @@ import { enqueueJob } from '../../main/jobs/queue';
 import { imageItems } from '../../main/jobs/plan-items';
 import { countItems, listJobMaps, listItems } from '../../main/store/index';
 import { tf } from '../../main/engine/tf';
-import { loadVisionModel } from '../../main/engine/model/vision-model';
+import { loadVisionModel } from '../../main/engine/model/load-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { readImageFile } from '../../main/engine/data/image-decode';
 import { toModelInput } from '../../main/engine/data/image-to-input';
@@ -153,7 +153,7 @@ test('an explain job stores every map with full provenance; maps read back withi
       assert.deepEqual(direct.cutPoints, p.cutPoints);
       assert.ok(maxNormalizedDiff(direct.map, m.values) < 1e-3, `${p.id}: ${maxNormalizedDiff(direct.map, m.values)}`);
     }
-    vm.model.dispose();
+    vm.dispose();
     const summary = (await svc.results.summary(job.id)) as ExplainJobSummary;
     assert.equal(summary.images.length, 3);
     assert.equal(summary.mapsComputed, 9);

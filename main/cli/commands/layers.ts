@@ -1,7 +1,7 @@
 import { parse, required } from '../args';
 import { BACKEND_HELP, BACKEND_OPTION, printJson, startBackend, type Command } from '../command';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
-import { loadVisionModel } from '../../engine/model/vision-model';
+import { loadVisionModel } from '../../engine/model/load-model';
 import { defaultCutPoints } from '../../engine/model/cut-points';
 
 export const layersCommand: Command = {

@@ -95,11 +95,50 @@ function perChannel(values: readonly number[], channels: number, what: string): 
   throw new Error(`preprocessing.${what} has ${values.length} entries; expected 1 or ${channels} (one per channel)`);
 }
 
+/** torchvision's Resize(shorter): the shorter side becomes `shorter`, the longer one int(shorter * long / short). */
+export function resizeShorterSize(h: number, w: number, shorter: number): [number, number] {
+  return h <= w ? [shorter, Math.max(1, Math.floor((shorter * w) / h))] : [Math.max(1, Math.floor((shorter * h) / w)), shorter];
+}
+
+/** torchvision's CenterCrop offsets: int(round((size - crop) / 2)), Python rounding half to even. */
+export function centerCropOffset(size: number, crop: number): number {
+  const x = (size - crop) / 2;
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The centre h x w window of a channels-last H x W x C array. */
+export function centerCrop(src: Float32Array, srcH: number, srcW: number, channels: number, h: number, w: number): Float32Array {
+  if (h > srcH || w > srcW) throw new Error(`centerCrop: ${h}x${w} does not fit in ${srcH}x${srcW}`);
+  const top = centerCropOffset(srcH, h);
+  const left = centerCropOffset(srcW, w);
+  const out = new Float32Array(h * w * channels);
+  for (let y = 0; y < h; y++) out.set(src.subarray(((top + y) * srcW + left) * channels, ((top + y) * srcW + left + w) * channels), y * w * channels);
+  return out;
+}
+
+/** RGB <-> BGR in place on a channels-last 3-channel array. */
+function swapRedBlue(a: Float32Array): void {
+  for (let i = 0; i < a.length; i += 3) [a[i], a[i + 2]] = [a[i + 2]!, a[i]!];
+}
+
+/** Resizes (and centre-crops, with prep.resize) channels-last pixels to prep's H x W. */
+function resizeForModel(chans: Float32Array, h: number, w: number, prep: Preprocessing): Float32Array {
+  if (prep.resize === undefined) return resizeBilinear(chans, h, w, prep.channels, prep.height, prep.width);
+  const [rh, rw] = resizeShorterSize(h, w, prep.resize);
+  if (rh < prep.height || rw < prep.width) {
+    // Resize(256) of a very elongated image can leave a side shorter than the crop; fall back to a plain resize.
+    return resizeBilinear(chans, h, w, prep.channels, prep.height, prep.width);
+  }
+  return centerCrop(resizeBilinear(chans, h, w, prep.channels, rh, rw), rh, rw, prep.channels, prep.height, prep.width);
+}
+
 /** The image resized to prep's H x W x C, divided by prep.scale ([0,1] for scale 255): the space in which metrics black out pixels. */
 export function toUnitImage(decoded: DecodedImage, prep: Preprocessing): Float32Array {
   const pixels = decoded.width * decoded.height;
   const chans = rgbaToChannels(decoded.rgba, pixels, prep.channels);
-  const resized = resizeBilinear(chans, decoded.height, decoded.width, prep.channels, prep.height, prep.width);
+  if (prep.channels === 3 && prep.channelOrder === 'bgr') swapRedBlue(chans);
+  const resized = resizeForModel(chans, decoded.height, decoded.width, prep);
   const inv = 1 / prep.scale;
   for (let i = 0; i < resized.length; i++) resized[i] = resized[i]! * inv;
   return resized;

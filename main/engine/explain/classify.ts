@@ -21,7 +21,7 @@ export function checkTargetClass(vm: VisionModel, targetClass: number | null | u
 
 export function classify(vm: VisionModel, input: tf.Tensor4D, targetClass?: number | null): Classification {
   checkTargetClass(vm, targetClass);
-  const probs = tf.tidy(() => tf.softmax(vm.model.predict(input) as tf.Tensor2D));
+  const probs = tf.tidy(() => tf.softmax(vm.predict(input)));
   const p = probs.dataSync() as Float32Array;
   probs.dispose();
   let predictedClass = 0;

@@ -3,9 +3,7 @@
 // computed once and reused by all CAM variants. Owns its tensors: call dispose() when the image is done.
 import { tf } from '../tf';
 import { UserError } from '../errors';
-import type { CutPoint } from '../model/cut-points';
-import { forwardWithActivations } from '../model/run-from';
-import type { VisionModel } from '../model/vision-model';
+import type { CutPoint, VisionModel } from '../model/vision-model';
 import { classGradient } from './path-integral';
 
 export class ImageContext {
@@ -31,7 +29,7 @@ export class ImageContext {
     // The input (position 0) is not fetched: execute() would hand back the caller's own tensor, which dispose()
     // would then free; activation() returns the input for it.
     const unique = [...new Map(cuts.filter((c) => c.position !== 0).map((c) => [c.name, c])).values()];
-    const { activations, logits } = forwardWithActivations(vm.model, input, unique.map((c) => c.tensor));
+    const { activations, logits } = vm.forwardWithActivations(input, unique);
     unique.forEach((c, i) => this.activations.set(c.name, activations[i]));
     this.logits = logits;
     const top = tf.argMax(logits, 1);
@@ -60,7 +58,7 @@ export class ImageContext {
     let g = this.gradients.get(cut.name);
     if (!g) {
       // keep(): this is first asked for inside some method's tidy, which must not dispose the shared cache.
-      g = tf.keep(tf.tidy(() => classGradient(this.vm.model, cut.tensor, this.activation(cut), this.targetClass)));
+      g = tf.keep(tf.tidy(() => classGradient(this.vm, cut, this.activation(cut), this.targetClass)));
       this.gradients.set(cut.name, g);
     }
     return g as tf.Tensor4D;

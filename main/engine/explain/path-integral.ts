@@ -3,13 +3,13 @@
 // With phi = g this is Integrated Gradients at layer l, whose sum over elements approaches f_k(x) - f_k^l(z)
 // (completeness). Only the tail f^l runs on the N interpolants, in batches.
 import { tf } from '../tf';
-import { tailLogits, type LayersModel, type SymbolicTensor } from '../model/run-from';
+import type { CutPoint, VisionModel } from '../model/vision-model';
 
 export type Integrand = 'activation-times-gradient' | 'gradient';
 
 export interface PathIntegralArgs {
-  model: LayersModel;
-  cut: SymbolicTensor;
+  model: VisionModel;
+  cut: CutPoint;
   /** x^l, [1, h, w, c] (or [1, d] for a flat cut). */
   activation: tf.Tensor;
   /** z^l, broadcastable to x^l. */
@@ -22,8 +22,8 @@ export interface PathIntegralArgs {
 }
 
 /** d f_k^l / d r for a batch of interpolants r (any leading batch size). */
-export function classGradient(model: LayersModel, cut: SymbolicTensor, r: tf.Tensor, targetClass: number): tf.Tensor {
-  const score = (a: tf.Tensor) => tf.sum(tf.slice(tailLogits(model, cut, a), [0, targetClass], [-1, 1]));
+export function classGradient(model: VisionModel, cut: CutPoint, r: tf.Tensor, targetClass: number): tf.Tensor {
+  const score = (a: tf.Tensor) => tf.sum(tf.slice(model.tailLogits(cut, a), [0, targetClass], [-1, 1]));
   return tf.grad(score)(r);
 }
 

@@ -34,7 +34,7 @@ export function predictBatches(vm: VisionModel, n: number, inputs: (start: numbe
   for (let s = 0; s < n; s += batchSize) {
     const m = Math.min(batchSize, n - s);
     parts.push(tf.tidy(() => {
-      const logits = vm.model.predict(inputs(s, m)) as tf.Tensor2D;
+      const logits = vm.predict(inputs(s, m));
       const prob = tf.reshape(tf.slice(tf.softmax(logits), [0, cls], [m, 1]), [m]);
       return tf.stack([prob, tf.cast(tf.argMax(logits, 1), 'float32')], 1);
     }));
@@ -74,7 +74,7 @@ export function bytesToInput(images: Uint8Array[], prep: Preprocessing): Float32
 
 /** Softmax probabilities of every class for a single [1, H, W, C] image already in the model's input space. */
 export function classProbabilities(vm: VisionModel, input: tf.Tensor4D): Float32Array {
-  const p = tf.tidy(() => tf.softmax(vm.model.predict(input) as tf.Tensor2D));
+  const p = tf.tidy(() => tf.softmax(vm.predict(input)));
   const out = p.dataSync() as Float32Array;
   p.dispose();
   return out;

@@ -15,8 +15,8 @@ export function describeModel(vm: VisionModel): ModelInfo {
     numClasses: vm.numClasses,
     cutPoints: vm.cuts.map((c) => ({ name: c.name, shape: [...c.shape], blockOutput: c.isBlockOutput })),
     defaultLayers: defaults,
-    parameters: vm.model.countParams(),
-    arch: vm.path === null ? null : archFromTrainingLog(vm.path),
+    parameters: vm.countParams(),
+    arch: vm.path === null || vm.kind !== 'layers' ? null : archFromTrainingLog(vm.path),
   };
 }
 

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { tf, tfl } from '../tf';
 import { UserError } from '../errors';
 import { PREPROCESSING_FILE, PreprocessingSchema, type Preprocessing } from '../../../shared/preprocessing';
-import type { LayersModel } from './run-from';
+import type { LayersModel } from './layers/run-from';
 
 export const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -21,7 +21,7 @@ interface ModelJson {
 /** Accepts a model folder or the path of its model.json. */
 export function modelJsonPath(path: string): string {
   const p = resolve(path);
-  if (!existsSync(p)) throw new UserError(`Model not found: ${path}.`, 'Give a folder containing model.json (a TF.js LayersModel), or train one with `dixw train`.');
+  if (!existsSync(p)) throw new UserError(`Model not found: ${path}.`, 'Give a folder containing model.json (a TF.js LayersModel), an .onnx file exported from PyTorch, or train one with `dixw train`.');
   return statSync(p).isDirectory() ? join(p, MODEL_FILE) : p;
 }
 

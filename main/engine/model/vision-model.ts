@@ -1,54 +1,116 @@
-// A loaded classifier with everything the engine needs beside the weights: how to preprocess its input, its cut
-// points, and its content hash for provenance.
-import { UserError } from '../errors';
-import { PreprocessingSchema, type Preprocessing } from '../../../shared/preprocessing';
-import { listCutPoints, type CutPoint } from './cut-points';
-import { loadLayersModel, modelContentHash, readPreprocessing } from './model-io';
-import type { LayersModel } from './run-from';
+// The one model interface the engine works against (DESIGN "Models: one interface, several kinds"). Methods, sanity
+// sessions, metrics and jobs see only this; the kinds behind it are TF.js LayersModel folders
+// (layers-vision-model.ts) and ONNX graphs exported from PyTorch (onnx/onnx-vision-model.ts). Every tensor that
+// goes in or comes out is channels-last: images [B, H, W, C], feature maps [B, h, w, c].
+import type { tf } from '../tf';
+import type { Preprocessing } from '../../../shared/preprocessing';
+
+export type ModelKind = 'layers' | 'onnx';
+
+/** A tensor x^l such that the rest of the network f^l depends on it alone (SPEC Sec. 1). */
+export interface CutPoint {
+  /** The layer name (LayersModel) or the PyTorch module path (ONNX), as the user names it with --layers. */
+  name: string;
+  /** Shape without the batch axis, channels last: [h, w, c] for a feature map, [d] for a flat one. */
+  shape: number[];
+  /** Position in the model's topological order; 0 is the model input. */
+  position: number;
+  /** True for stage/block outputs, the cut points DIX and the CAM methods use by default. */
+  isBlockOutput: boolean;
+  /** What computes it: a Keras class name ('Conv2D') or an ONNX op type ('Relu'). */
+  className: string;
+  /** Other names of the same tensor (ONNX: nested modules that share one output, e.g. `layer4.1` for `layer4`). */
+  aliases?: string[];
+}
+
+/** One weight a randomization test may re-initialize. */
+export interface ModelWeight {
+  /** The weight's role within its module: 'kernel', 'bias', 'gamma', 'moving_mean' (Keras), 'weight', 'running_var' (PyTorch). */
+  role: string;
+  /** Batch norm's moving mean and variance: statistics of the training data, not learned parameters. */
+  isStatistic: boolean;
+  /** The current value (owned by the model: do not dispose). */
+  read(): tf.Tensor;
+  /** Makes `value` the weight from now on. The caller keeps ownership of `value`: the model holds its own reference. */
+  write(value: tf.Tensor): void;
+  /**
+   * A new tensor (the caller owns it) of freshly initialized values, drawn from the module's own initializer (Keras:
+   * the layer config's; ONNX: PyTorch's default for the op), seeded by `seed` alone: the same seed, the same values.
+   */
+  fresh(seed: number): tf.Tensor;
+}
+
+/** A layer or module that holds weights: one step of a cascading or independent randomization test. */
+export interface ParameterizedModule {
+  name: string;
+  className: string;
+  isNormalization: boolean;
+  weights: ModelWeight[];
+}
+
+/** One step of a layer-by-layer walk (FullGrad's bias probes, LIFT-CAM's DeepLIFT rules). */
+export interface WalkStep {
+  name: string;
+  className: string;
+  /** Ids of the values this step reads and writes (ModelWalk's namespace). */
+  inputs: string[];
+  output: string;
+  /** Output shape without the batch axis, channels last. */
+  outputShape: number[];
+  /**
+   * How DeepLIFT's Rescale rule treats the whole step: 'affine' passes multipliers on as its weights, 'elementwise'
+   * is a nonlinearity applied per element (its affine part is the identity), 'max' passes them on by its gradient,
+   * 'other' has no rule.
+   */
+  rule: 'affine' | 'elementwise' | 'max' | 'other';
+  /** The step's output before its elementwise nonlinearity (the whole output when it has none). */
+  affine(inputs: tf.Tensor[]): tf.Tensor;
+  /** The elementwise nonlinearity applied after affine(), or null. */
+  nonlinearity: ((z: tf.Tensor) => tf.Tensor) | null;
+  /** The additive bias per output channel of affine() (batch norm: its folded bias), or null when it has none. */
+  bias(): tf.Tensor1D | null;
+}
+
+export interface ModelWalk {
+  /** Steps in topological order. */
+  steps: WalkStep[];
+  /** Value ids of the model input and its logits output. */
+  input: string;
+  output: string;
+  /** The value id of a cut point. */
+  valueOf(cut: CutPoint): string;
+  /**
+   * Evaluates every step reachable from `feeds` and returns the value `fetch`. `hook` may compute a step itself
+   * (return a tensor) or leave it to the model (return null).
+   */
+  run(feeds: Map<string, tf.Tensor>, fetch: string, hook?: (step: WalkStep, inputs: tf.Tensor[]) => tf.Tensor | null): tf.Tensor;
+}
 
 export interface VisionModel {
-  model: LayersModel;
-  preprocessing: Preprocessing;
-  cuts: CutPoint[];
-  numClasses: number;
-  /** sha256 of model.json and weights, or of the in-memory weights for a built model. */
-  hash: string;
+  readonly kind: ModelKind;
+  /** How an image becomes this model's input (size, crop, scaling, mean and std), stored with the model. */
+  readonly preprocessing: Preprocessing;
+  /** Every valid cut point in topological order; cuts[0] is the input (l = 0). */
+  readonly cuts: CutPoint[];
+  readonly numClasses: number;
+  /** Content hash of the model files (or of the in-memory weights for a built model), for provenance. */
+  readonly hash: string;
   /** Where it was loaded from, if from disk. */
-  path: string | null;
-}
-
-/** The preprocessing implied by the model's input shape, for models without preprocessing.json. */
-export function defaultPreprocessing(model: LayersModel): Preprocessing {
-  const shape = model.inputs[0].shape;
-  const [h, w, c] = shape.slice(1);
-  if (shape.length !== 4 || !h || !w || (c !== 1 && c !== 3)) {
-    throw new UserError(`The model's input shape [${shape.map((d) => d ?? '?').join(', ')}] is not an image of fixed size with 1 or 3 channels.`,
-      'DIX Workbench needs [batch, height, width, 1|3] inputs; re-export the model with a fixed input size.');
-  }
-  return PreprocessingSchema.parse({ height: h, width: w, channels: c });
-}
-
-export function checkPreprocessingMatches(model: LayersModel, prep: Preprocessing): void {
-  const [, h, w, c] = model.inputs[0].shape;
-  if ((h && h !== prep.height) || (w && w !== prep.width) || (c && c !== prep.channels)) {
-    throw new UserError(`preprocessing.json says ${prep.height}x${prep.width}x${prep.channels} but the model takes ${h}x${w}x${c}.`,
-      'Make preprocessing.json agree with the model\'s input shape.');
-  }
-  const n = prep.channels;
-  for (const [k, v] of [['mean', prep.mean], ['std', prep.std]] as const) {
-    if (v.length !== 1 && v.length !== n) throw new UserError(`preprocessing.json: ${k} has ${v.length} entries for ${n} channel(s).`, `Give one ${k} or one per channel.`);
-  }
-}
-
-export function wrapModel(model: LayersModel, preprocessing: Preprocessing | null, hash: string, path: string | null): VisionModel {
-  const prep = preprocessing ?? defaultPreprocessing(model);
-  checkPreprocessingMatches(model, prep);
-  const out = model.outputs[0].shape;
-  const numClasses = out[out.length - 1] ?? 0;
-  return { model, preprocessing: prep, cuts: listCutPoints(model), numClasses, hash, path };
-}
-
-export async function loadVisionModel(path: string): Promise<VisionModel> {
-  const model = await loadLayersModel(path);
-  return wrapModel(model, readPreprocessing(path), modelContentHash(path), path);
+  readonly path: string | null;
+  countParams(): number;
+  /** Logits [B, classes] for preprocessed inputs [B, H, W, C]. */
+  predict(input: tf.Tensor): tf.Tensor2D;
+  /** One forward pass from the input returning the activations at `cuts` (not the input itself) and the logits. */
+  forwardWithActivations(input: tf.Tensor, cuts: CutPoint[]): { activations: tf.Tensor[]; logits: tf.Tensor2D };
+  /** f^l: logits from a batch of activations at one cut point. Differentiable (tf.grad through it works). */
+  tailLogits(cut: CutPoint, activation: tf.Tensor): tf.Tensor2D;
+  /** Whether the model has a layer or module of this name at all (valid cut or not), for error messages. */
+  hasLayer(name: string): boolean;
+  /** The modules holding weights, in topological order (the randomization tests reverse it). */
+  parameterizedModules(): ParameterizedModule[];
+  /** Bytes of float32 activations one sample produces in f^l after `cut` (for choosing batch sizes from memory). */
+  tailActivationBytes(cut: CutPoint): number;
+  /** A layer-by-layer walk, for the methods that change what one layer computes; null when the kind has none. */
+  walk(): ModelWalk | null;
+  dispose(): void;
 }

@@ -8,7 +8,7 @@ import { UserError } from '../errors';
 import type { BackendInfo } from '../../../shared/provenance';
 import { indexDatasetFolder, type DatasetIndex } from '../data/dataset-folder';
 import { loadImagePair } from '../data/dataset-load';
-import { loadVisionModel } from '../model/vision-model';
+import { loadVisionModel } from '../model/load-model';
 import { selectEntries } from '../data/select-entries';
 import { explainImage, planMethods, type ExplainedImage, type PlannedMethod } from '../explain/explain-image';
 import type { MethodOptions } from '../explain/method';

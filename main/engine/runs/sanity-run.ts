@@ -11,10 +11,11 @@ import type { BackendInfo } from '../../../shared/provenance';
 import { indexDatasetFolder, type DatasetEntry } from '../data/dataset-folder';
 import { loadImagePair } from '../data/dataset-load';
 import { writeNpy } from '../data/npy';
-import { loadVisionModel, type VisionModel } from '../model/vision-model';
+import { loadVisionModel } from '../model/load-model';
+import { type VisionModel } from '../model/vision-model';
 import type { MethodOptions } from '../explain/method';
 import { selectEntries } from '../data/select-entries';
-import type { LayerSelection } from '../sanity/parameterized-layers';
+import type { LayerSelection } from '../sanity/randomizable-modules';
 import type { LayersFrom, RandomizationStep } from '../sanity/randomization-steps';
 import { SanitySession, type SanityKind, type SanityStepResult } from '../sanity/sanity-session';
 import { summarizeSteps, type SimilarityValue, type StepSummary } from '../sanity/step-summaries';
@@ -103,8 +104,8 @@ export async function runSanity(o: SanityRunOptions, onProgress?: (p: SanityRunP
   try {
     return await runOnModels(o, vm, randomVm, t0, onProgress);
   } finally {
-    vm.model.dispose();
-    randomVm?.model.dispose();
+    vm.dispose();
+    randomVm?.dispose();
   }
 }
 

@@ -1,14 +1,13 @@
-// Switches a model in memory between its trained weights and re-initialized ones, layer by layer, without reloading
-// it from disk. Both versions of every weight are kept as tensors; a switch is Variable.assign, which in TF.js
+// Switches a model in memory between its trained weights and re-initialized ones, module by module, without
+// reloading it from disk. Both versions of every weight are kept as tensors; a switch is ModelWeight.write, which
 // shares the tensor's data (reference counted), so switching copies nothing and restoring gives back the trained
-// weights bit for bit. Fresh values are drawn once per layer, on first use, from the layer's own seeded initializer
-// (reinitialize.ts), so any step can be reached from any other in any order with identical weights: a job may go
-// image by image through all steps, or step by step through all images. dispose() restores the trained model.
+// weights bit for bit. Fresh values are drawn once per weight, on first use, from the module's own seeded initializer,
+// so any step can be reached from any other in any order with identical weights: a job may go image by image through
+// all steps, or step by step through all images. dispose() restores the trained model.
 import { tf } from '../tf';
 import { UserError } from '../errors';
-import type { LayersModel } from '../model/run-from';
-import { freshWeightValues } from './reinitialize';
-import { listParameterizedLayers, weightsToReinitialize, type LayerSelection, type LayerWeight, type ParameterizedLayer } from './parameterized-layers';
+import type { ModelWeight, ParameterizedModule, VisionModel } from '../model/vision-model';
+import { listRandomizableModules, weightsToReinitialize, type LayerSelection } from './randomizable-modules';
 
 export interface RandomizerOptions extends LayerSelection {
   seed: number;
@@ -16,16 +15,16 @@ export interface RandomizerOptions extends LayerSelection {
 
 export class ModelRandomizer {
   /** The layers that can be randomized, from the output down. */
-  readonly layers: ParameterizedLayer[];
-  private readonly trained = new Map<LayerWeight, tf.Tensor>();
-  private readonly fresh = new Map<LayerWeight, tf.Tensor>();
+  readonly layers: ParameterizedModule[];
+  private readonly trained = new Map<ModelWeight, tf.Tensor>();
+  private readonly fresh = new Map<ModelWeight, tf.Tensor>();
   private readonly randomized = new Set<string>();
   private disposed = false;
 
-  constructor(readonly model: LayersModel, readonly options: RandomizerOptions) {
+  constructor(readonly vm: VisionModel, readonly options: RandomizerOptions) {
     if (!Number.isInteger(options.seed)) throw new UserError(`The randomization seed must be an integer (got ${options.seed}).`);
-    this.layers = listParameterizedLayers(model, options);
-    if (this.layers.length === 0) throw new UserError(`Model "${model.name}" has no layers with weights to randomize.`);
+    this.layers = listRandomizableModules(vm, options);
+    if (this.layers.length === 0) throw new UserError(`The model${vm.path ? ` ${vm.path}` : ''} has no layers with weights to randomize.`);
     // clone() shares the variable's data: a reference to the trained values, not a copy. keep(): a caller's tidy
     // must not free what outlives it.
     for (const p of this.layers) for (const w of weightsToReinitialize(p, options)) this.trained.set(w, tf.keep(tf.clone(w.read())));
@@ -48,7 +47,7 @@ export class ModelRandomizer {
     for (const p of this.layers) {
       const on = want.has(p.name);
       if (on === this.randomized.has(p.name)) continue;
-      for (const w of weightsToReinitialize(p, this.options)) (w.read() as tf.Variable).assign(on ? this.freshValues(p, w) : this.trained.get(w)!);
+      for (const w of weightsToReinitialize(p, this.options)) w.write(on ? this.freshValues(w) : this.trained.get(w)!);
       if (on) this.randomized.add(p.name);
       else this.randomized.delete(p.name);
     }
@@ -70,10 +69,10 @@ export class ModelRandomizer {
     this.disposed = true;
   }
 
-  private freshValues(p: ParameterizedLayer, w: LayerWeight): tf.Tensor {
+  private freshValues(w: ModelWeight): tf.Tensor {
     let t = this.fresh.get(w);
     if (!t) {
-      t = tf.keep(freshWeightValues(p.layer, w, this.options.seed));
+      t = tf.keep(w.fresh(this.options.seed));
       this.fresh.set(w, t);
     }
     return t;

@@ -16,7 +16,7 @@ export interface RandomizationStep {
 
 export const TRAINED_LABEL = 'trained';
 
-/** `layersTopDown`: the randomizable layers from the output down (parameterized-layers.ts). */
+/** `layersTopDown`: the randomizable layers from the output down (randomizable-modules.ts). */
 export function planRandomizationSteps(layersTopDown: readonly string[], kind: ModelRandomization, from: LayersFrom = 'top'): RandomizationStep[] {
   const order = from === 'top' ? [...layersTopDown] : [...layersTopDown].reverse();
   return [

@@ -11,7 +11,7 @@ import type { MethodOptions } from '../explain/method';
 import { getMeasure, MEASURE_IDS } from '../similarity/registry';
 import type { SimilarityMeasure } from '../similarity/measure';
 import { ModelRandomizer } from './model-randomizer';
-import type { LayerSelection } from './parameterized-layers';
+import type { LayerSelection } from './randomizable-modules';
 import { planRandomizationSteps, type LayersFrom, type RandomizationStep } from './randomization-steps';
 
 export type SanityKind = 'cascading' | 'independent' | 'data';
@@ -78,7 +78,7 @@ export class SanitySession {
       this.randomPlan = planMethods(checkDataModels(o.vm, o.randomVm), o.methods, o.methodOptions ?? {});
       this.steps = DATA_STEP_LABELS.map((label, step) => ({ step, label, layers: [] }));
     } else {
-      this.randomizer = new ModelRandomizer(o.vm.model, o);
+      this.randomizer = new ModelRandomizer(o.vm, o);
       this.steps = planRandomizationSteps(this.randomizer.layers.map((p) => p.name), o.kind, o.layersFrom);
     }
   }

@@ -2,7 +2,7 @@
 // not used because its shuffling is unseeded; with seeded initializers and seeded shuffles, one seed gives one model
 // on a given backend, which the sanity tests rely on.
 import { tf } from '../tf';
-import type { LayersModel } from '../model/run-from';
+import type { LayersModel } from '../model/layers/run-from';
 import { mulberry32 } from '../data/rng';
 import { shuffledIndices } from './permute-labels';
 

@@ -105,6 +105,6 @@ export class ExplainJob {
   }
 
   dispose(): void {
-    this.vm.model.dispose();
+    this.vm.dispose();
   }
 }

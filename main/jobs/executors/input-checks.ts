@@ -2,7 +2,7 @@
 // changed would produce maps that contradict their provenance, and a dataset folder that is gone cannot be read.
 import { existsSync, statSync } from 'node:fs';
 import type { JobInputs } from '../../../shared/job-spec';
-import { modelContentHash } from '../../engine/model/model-io';
+import { modelHash } from '../../engine/model/load-model';
 
 export type ModelInput = NonNullable<JobInputs['model']>;
 export type DatasetInput = NonNullable<JobInputs['dataset']>;
@@ -20,7 +20,7 @@ export function requireUnchangedModel(inputs: JobInputs): ModelInput {
   }
   let now: string;
   try {
-    now = modelContentHash(m.path);
+    now = modelHash(m.path);
   } catch (err) {
     throw new Error(`${modelName(m)} can no longer be read (${(err as Error).message}). Restore its files, or register it again with "dixw model add ${m.path}".`, { cause: err });
   }

@@ -2,8 +2,8 @@
 // and the model loaded. The model holds TF.js memory, so it is released when the job's own setup throws.
 import type { BackendInfo, BackendName } from '../../../shared/provenance';
 import { initBackend } from '../../engine/backend/select-backend';
-import { loadLayersModel, readPreprocessing } from '../../engine/model/model-io';
-import { wrapModel, type VisionModel } from '../../engine/model/vision-model';
+import { loadVisionModel } from '../../engine/model/load-model';
+import type { VisionModel } from '../../engine/model/vision-model';
 import type { JobContext } from '../executor';
 import { requireDatasetFolder, requireUnchangedModel, type DatasetInput, type ModelInput } from './input-checks';
 
@@ -18,11 +18,11 @@ export async function prepareModelJob<T>(backendName: BackendName | undefined, c
   const dataset = requireDatasetFolder(ctx.inputs);
   const model = requireUnchangedModel(ctx.inputs);
   const backend = await initBackend(backendName ?? null);
-  const vm = wrapModel(await loadLayersModel(model.path), readPreprocessing(model.path), model.hash, model.path);
+  const vm = await loadVisionModel(model.path, model.hash);
   try {
     return setUp({ dataset, model, backend, vm });
   } catch (err) {
-    vm.model.dispose();
+    vm.dispose();
     throw err;
   }
 }

@@ -146,7 +146,7 @@ export class MetricsJob {
   }
 
   dispose(): void {
-    this.vm.model.dispose();
+    this.vm.dispose();
   }
 }
 

@@ -15,7 +15,8 @@ import type { BackendInfo, Provenance } from '../../../shared/provenance';
 import type { WorkItem } from '../../../shared/worker-protocol';
 import { initBackend } from '../../engine/backend/select-backend';
 import { writeNpy } from '../../engine/data/npy';
-import { loadVisionModel, type VisionModel } from '../../engine/model/vision-model';
+import { loadVisionModel } from '../../engine/model/load-model';
+import { type VisionModel } from '../../engine/model/vision-model';
 import { SanitySession } from '../../engine/sanity/sanity-session';
 import { trainRandomizationPair } from '../../engine/sanity/train-randomization-pair';
 import { tf } from '../../engine/tf';
@@ -182,8 +183,8 @@ export class SanityJob {
       this.loaded = { vm, randomVm, session };
       return this.loaded;
     } catch (err) {
-      vm.model.dispose();
-      randomVm?.model.dispose();
+      vm.dispose();
+      randomVm?.dispose();
       throw err;
     }
   }
@@ -191,8 +192,8 @@ export class SanityJob {
   dispose(): void {
     if (!this.loaded) return;
     this.loaded.session.dispose();
-    this.loaded.vm.model.dispose();
-    this.loaded.randomVm?.model.dispose();
+    this.loaded.vm.dispose();
+    this.loaded.randomVm?.dispose();
     this.loaded = null;
   }
 }

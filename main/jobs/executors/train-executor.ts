@@ -7,7 +7,7 @@ import type { BackendInfo } from '../../../shared/provenance';
 import { initBackend } from '../../engine/backend/select-backend';
 import { indexDatasetFolder } from '../../engine/data/dataset-folder';
 import { describeModel } from '../../engine/model/model-info';
-import { loadVisionModel } from '../../engine/model/vision-model';
+import { loadVisionModel } from '../../engine/model/load-model';
 import { runTrain } from '../../engine/runs/train-run';
 import { APP_VERSION } from '../app-version';
 import type { ExecutorResult, ItemContext, JobContext } from '../executor';
@@ -50,7 +50,7 @@ export class TrainJob {
     for (const s of summary.skipped) ctx.log('warn', `skipped ${s.path}: ${s.reason}`);
     const vm = await loadVisionModel(summary.out);
     const model = describeModel(vm);
-    vm.model.dispose();
+    vm.dispose();
     const output: TrainItemOutput = {
       kind: 'trained', out: summary.out, modelHash: summary.modelHash, arch: summary.arch, input: summary.input, images: summary.images,
       skipped: summary.skipped, epochs: summary.epochs, finalTrainAccuracy: summary.finalTrainAccuracy, seconds: summary.seconds,

@@ -5,7 +5,6 @@
 import { tf } from '../../tf';
 import type { ExplanationMethod } from '../method';
 import { resizeToInput } from '../map-ops';
-import { tailLogits } from '../../model/run-from';
 import { weightedActivationMap } from './cam-base';
 import { camMethodParams } from './cam-params';
 import { cutsByName, positiveInt } from './params';
@@ -39,7 +38,7 @@ export const ablationcam: ExplanationMethod<AblationCamParams> = {
     const cut = cutsByName(ctx.vm, p.layers)[0];
     const a = ctx.activation(cut);
     const y = tf.reshape(tf.slice(ctx.logits, [0, ctx.targetClass], [1, 1]), [1]);
-    const yc = ablatedScores((b) => tailLogits(ctx.vm.model, cut.tensor, b), a, ctx.targetClass, p.batchSize);
+    const yc = ablatedScores((b) => ctx.vm.tailLogits(cut, b), a, ctx.targetClass, p.batchSize);
     // A score of exactly 0 would make every weight infinite; the drops alone then give the map's shape.
     const w = tf.reshape(tf.div(tf.sub(y, yc), tf.where(tf.equal(y, 0), tf.onesLike(y), y)), [1, 1, 1, -1]) as tf.Tensor4D;
     return resizeToInput(weightedActivationMap(a, w), ctx.height, ctx.width);

@@ -37,14 +37,14 @@ export const blurIg: ExplanationMethod<BlurIgParams> = {
   cutPoints: () => [],
   explain(ctx, p) {
     const sigmas = blurSigmas(p);
-    const cut = inputCutPoint(ctx.vm.cuts).tensor;
+    const cut = inputCutPoint(ctx.vm.cuts);
     let total: tf.Tensor = tf.zerosLike(ctx.input);
     for (let start = 0; start < p.steps; start += p.batchSize) {
       const idx = Array.from({ length: Math.min(p.batchSize, p.steps - start) }, (_, j) => start + j);
       const next = tf.tidy(() => {
         const points = idx.map((i) => gaussianBlurHW(ctx.input, sigmas[i]));
         const dBlur = idx.map((i, j) => tf.div(tf.sub(gaussianBlurHW(ctx.input, sigmas[i] + p.gradStep), points[j]), p.gradStep));
-        const g = classGradient(ctx.vm.model, cut, tf.concat(points), ctx.targetClass);
+        const g = classGradient(ctx.vm, cut, tf.concat(points), ctx.targetClass);
         const dSigma = tf.tensor(idx.map((i) => sigmas[i + 1] - sigmas[i]), [idx.length, 1, 1, 1]);
         return tf.add(total, tf.sum(tf.mul(tf.mul(dSigma, tf.concat(dBlur)), g), 0, true));
       });

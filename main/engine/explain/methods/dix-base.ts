@@ -36,7 +36,7 @@ export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams): tf.
   const cut = cutsByName(ctx.vm, [layer])[0];
   const x = ctx.activation(cut);
   const z = p.baseline === 'zero' ? tf.zerosLike(x) : channelMinBaseline(x);
-  const a = pathIntegral({ model: ctx.vm.model, cut: cut.tensor, activation: x, baseline: z, targetClass: ctx.targetClass,
+  const a = pathIntegral({ model: ctx.vm, cut, activation: x, baseline: z, targetClass: ctx.targetClass,
     steps: p.steps, integrand: p.integrand, batchSize: p.batchSize });
   return psi(a as tf.Tensor4D, ctx.height, ctx.width);
 }

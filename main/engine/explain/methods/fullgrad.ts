@@ -7,10 +7,10 @@
 // f(x) = sum(x ⊙ grad_x f) + sum_l sum(b_l ⊙ grad_{z_l} f) holds exactly for a ReLU network (the tests check it).
 // Layers inside a nested model are not looked into.
 import { tf } from '../../tf';
+import { UserError } from '../../errors';
 import type { ExplanationMethod } from '../method';
 import { minMax, resizeToInput } from '../map-ops';
-import type { VisionModel } from '../../model/vision-model';
-import { fusedActivation, layerBias, layerSteps, preActivation, runSteps, type LayerStep } from './layer-walk';
+import type { ModelWalk, VisionModel, WalkStep } from '../../model/vision-model';
 
 export type FullGradParams = Record<string, never>;
 
@@ -21,33 +21,37 @@ export interface BiasTerm {
   spatial: boolean;
 }
 
+export function requireWalk(vm: VisionModel, methodId: string): ModelWalk {
+  const walk = vm.walk();
+  if (!walk) throw new UserError(`${methodId} needs to walk the model layer by layer, which this ${vm.kind} model does not support.`, 'Choose another method.');
+  return walk;
+}
+
 /** The raw full-gradient terms of class k at input x: grad_x f and one bias-gradient per biased layer. */
 export function fullGradTerms(vm: VisionModel, x: tf.Tensor4D, k: number): { inputGradient: tf.Tensor4D; biasTerms: BiasTerm[] } {
-  const model = vm.model;
-  const steps = layerSteps(model);
-  const biased: Array<{ step: LayerStep; bias: tf.Tensor1D }> = [];
-  for (const step of steps) {
-    const bias = layerBias(step.layer);
+  const walk = requireWalk(vm, 'fullgrad');
+  const biased: Array<{ step: WalkStep; bias: tf.Tensor1D }> = [];
+  for (const step of walk.steps) {
+    const bias = step.rule === 'affine' ? step.bias() : null;
     if (bias) biased.push({ step, bias });
   }
-  const probeOf = new Map(biased.map((b, i) => [b.step.output.id, i]));
-  const probes = biased.map(({ step }) => tf.zeros([1, ...(step.output.shape.slice(1) as number[])]));
+  const probeOf = new Map(biased.map((b, i) => [b.step.output, i]));
+  const probes = biased.map(({ step }) => tf.zeros([1, ...step.outputShape]));
   const score = (...args: tf.Tensor[]) => {
     const [input, ...ps] = args;
-    const out = runSteps(steps, new Map([[model.inputs[0].id, input]]), model.outputs[0], (step, inputs) => {
-      const i = probeOf.get(step.output.id);
+    const out = walk.run(new Map([[walk.input, input]]), walk.output, (step, inputs) => {
+      const i = probeOf.get(step.output);
       if (i === undefined) return null;
       // The probe sits between the bias and the activation, so its gradient is grad_z f at the pre-activation z.
-      const z = tf.add(preActivation(step.layer, inputs), ps[i]);
-      const act = fusedActivation(step.layer);
-      return act ? act.apply(z) : z;
+      const z = tf.add(step.affine(inputs), ps[i]);
+      return step.nonlinearity ? step.nonlinearity(z) : z;
     });
     return tf.sum(tf.slice(out, [0, k], [-1, 1])) as tf.Scalar;
   };
   const [inputGradient, ...grads] = tf.grads(score)([x, ...probes]);
   return {
     inputGradient: inputGradient as tf.Tensor4D,
-    biasTerms: biased.map(({ step, bias }, i) => ({ layer: step.layer.name, term: tf.mul(grads[i], bias), spatial: grads[i].rank === 4 })),
+    biasTerms: biased.map(({ step, bias }, i) => ({ layer: step.name, term: tf.mul(grads[i], bias), spatial: grads[i].rank === 4 })),
   };
 }
 

@@ -31,9 +31,9 @@ export const guidedIg: ExplanationMethod<GuidedIgParams> = {
   explain(ctx, p) {
     const shape = ctx.input.shape;
     const baseline = p.baseline === 'black' ? constantInput(ctx.vm.preprocessing, 0) : tf.zerosLike(ctx.input);
-    const cut = inputCutPoint(ctx.vm.cuts).tensor;
+    const cut = inputCutPoint(ctx.vm.cuts);
     const gradient = (x: Float64Array) => {
-      const g = tf.tidy(() => classGradient(ctx.vm.model, cut, tf.tensor4d(Float32Array.from(x), shape), ctx.targetClass));
+      const g = tf.tidy(() => classGradient(ctx.vm, cut, tf.tensor4d(Float32Array.from(x), shape), ctx.targetClass));
       const out = Float64Array.from(g.dataSync());
       g.dispose();
       return out;

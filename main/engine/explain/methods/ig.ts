@@ -35,7 +35,7 @@ export const ig: ExplanationMethod<IgParams> = {
   cutPoints: () => [],
   explain(ctx, p) {
     const baseline = p.baseline === 'black' ? constantInput(ctx.vm.preprocessing, 0) : tf.zerosLike(ctx.input);
-    const a = pathIntegral({ model: ctx.vm.model, cut: inputCutPoint(ctx.vm.cuts).tensor, activation: ctx.input, baseline,
+    const a = pathIntegral({ model: ctx.vm, cut: inputCutPoint(ctx.vm.cuts), activation: ctx.input, baseline,
       targetClass: ctx.targetClass, steps: p.steps, integrand: 'gradient', batchSize: p.batchSize });
     return resizeToInput(reduceChannels(a as tf.Tensor4D, 'sum'), ctx.height, ctx.width);
   },

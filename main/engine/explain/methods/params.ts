@@ -21,7 +21,7 @@ export function oneOf<T extends string>(methodId: string, name: string, v: strin
 /** The user's layers, or the last `count` block outputs. */
 export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string): string[] {
   if (options.layers && options.layers.length > 0) {
-    const cuts = resolveCutPoints(vm.model, vm.cuts, options.layers);
+    const cuts = resolveCutPoints(vm, options.layers);
     const flat = cuts.find((c) => c.shape.length !== 3);
     if (flat) {
       // A flat cut (flatten, dense) would otherwise fail deep inside TF.js with an axis error.
@@ -37,5 +37,5 @@ export function layerNames(vm: VisionModel, options: MethodOptions, count: numbe
 }
 
 export function cutsByName(vm: VisionModel, names: string[]): CutPoint[] {
-  return resolveCutPoints(vm.model, vm.cuts, names);
+  return resolveCutPoints(vm, names);
 }

@@ -34,14 +34,14 @@ export const smoothgrad: ExplanationMethod<SmoothGradParams> = {
     const x = ctx.input;
     const range = tf.sub(tf.max(x), tf.min(x)).dataSync()[0];
     const sd = p.noise * range;
-    const cut = inputCutPoint(ctx.vm.cuts).tensor;
+    const cut = inputCutPoint(ctx.vm.cuts);
     let total: tf.Tensor = tf.zerosLike(x);
     for (let start = 0; start < p.samples; start += p.batchSize) {
       const n = Math.min(p.batchSize, p.samples - start);
       const next = tf.tidy(() => {
         const noisy = Array.from({ length: n }, (_, j) =>
           tf.add(x, tf.randomNormal(x.shape, 0, sd, 'float32', mixSeed(p.seed, start + j))));
-        const g = classGradient(ctx.vm.model, cut, tf.concat(noisy), ctx.targetClass);
+        const g = classGradient(ctx.vm, cut, tf.concat(noisy), ctx.targetClass);
         return tf.add(total, tf.sum(g, 0, true));
       });
       total.dispose();

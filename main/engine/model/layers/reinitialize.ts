@@ -3,20 +3,18 @@
 // biasInitializer, gammaInitializer, ...), so a model loaded from disk is treated like a built one, with its seed
 // replaced by one derived from (run seed, layer name, weight role): the same seed always gives the same weights,
 // whichever steps ran before, and no two layers share a random stream.
-import { tf, tfl } from '../tf';
-import { UserError } from '../errors';
-import { mixSeed } from '../data/rng';
-import { hashName } from './hash-name';
-import { weightRole, type Layer, type LayerWeight } from './parameterized-layers';
+import { tf, tfl } from '../../tf';
+import { UserError } from '../../errors';
+import { weightSeed } from '../../sanity/weight-seed';
+import type { Layer, LayerWeight } from './run-from';
 
 type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 type SerializedInitializer = { className: string; config: Record<string, unknown> };
 
-export { hashName } from './hash-name';
-
-/** The seed of one weight's re-initialization. Never 0: TF.js's random ops treat a 0 seed as "unseeded". */
-export function weightSeed(seed: number, layerName: string, role: string): number {
-  return mixSeed(seed, hashName(layerName), hashName(role)) || 1;
+/** The last path component of a weight's name: 'block1_conv1/kernel' -> 'kernel'. */
+export function weightRole(w: LayerWeight): string {
+  const name = w.originalName;
+  return name.slice(name.lastIndexOf('/') + 1);
 }
 
 /** 'kernel' -> 'kernelInitializer', 'moving_mean' -> 'movingMeanInitializer', 'depthwise_kernel' -> also 'depthwiseInitializer'. */

@@ -3,10 +3,12 @@
 // `inputs` are the feed points (execute builds its FeedDict from this.inputs) and whose fetches are given directly
 // (layer.output breaks once a layer is reused). This relies on tfjs-layers 4.22.0 internals: the version is pinned and
 // test/engine/cut-points.test.ts checks that running from every cut equals the full forward pass.
-import { tf, tfl } from '../tf';
+import { tf, tfl } from '../../tf';
 
 export type LayersModel = InstanceType<typeof tfl.LayersModel>;
 export type SymbolicTensor = LayersModel['inputs'][number];
+export type Layer = LayersModel['layers'][number];
+export type LayerWeight = Layer['weights'][number];
 
 /** The tensor a layer produces (its first inbound node's first output). */
 export function layerOutput(model: LayersModel, layerName: string): SymbolicTensor {
@@ -25,15 +27,4 @@ export function runFrom(model: LayersModel, feeds: Array<[SymbolicTensor, tf.Ten
   }) as LayersModel;
   const out = tfl.LayersModel.prototype.execute.call(view, feeds.map(([, t]) => t), fetches.map((f) => f.name));
   return Array.isArray(out) ? out : [out];
-}
-
-/** f^l: logits from the activation at one cut point. */
-export function tailLogits(model: LayersModel, cut: SymbolicTensor, activation: tf.Tensor): tf.Tensor2D {
-  return runFrom(model, [[cut, activation]])[0] as tf.Tensor2D;
-}
-
-/** One forward pass from the input that returns the activations at `cuts` and the logits, in that order. */
-export function forwardWithActivations(model: LayersModel, input: tf.Tensor, cuts: SymbolicTensor[]): { activations: tf.Tensor[]; logits: tf.Tensor2D } {
-  const outs = runFrom(model, [[model.inputs[0], input]], [...cuts, model.outputs[0]]);
-  return { activations: outs.slice(0, cuts.length), logits: outs[cuts.length] as tf.Tensor2D };
 }
