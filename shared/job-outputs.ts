@@ -2,6 +2,7 @@
 // service's summaries. Validated on the way out, so a summary never trusts a hand-edited or foreign row.
 import { z } from 'zod';
 import { ModelInfoSchema } from './model-info';
+import { CompletenessSchema } from './provenance';
 
 /**
  * How one map for one image was made and whether it came from the store: what an explain job's method and a metrics
@@ -16,6 +17,8 @@ const MapUseSchema = z.strictObject({
   reused: z.boolean(),
   /** The map's content address (main/store/map-key.ts). */
   key: z.string(),
+  /** Path methods with phi = g: the completeness gap when the map was computed (absent when reused or not a path method). */
+  completeness: CompletenessSchema.optional(),
 });
 
 /** One method's map for one image. */

@@ -14,6 +14,24 @@ export const BackendInfoSchema = z.object({
 });
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 
+/**
+ * How far a path method's attribution is from completeness (Captum's convergence delta): the sum of the attribution
+ * against f_k(x) - f_k(baseline), at the input (IG) or per cut point (DIX3-GRADS; the worst layer is kept). A large
+ * relative gap says N (--steps) is too small for this image.
+ */
+export const CompletenessSchema = z.object({
+  attributionSum: z.number(),
+  /** f_k(x) - f_k^l(z^l). */
+  expected: z.number(),
+  /** attributionSum - expected. */
+  delta: z.number(),
+  /** |delta| / |expected| (Infinity-safe: |delta| when expected is 0). */
+  relativeGap: z.number(),
+  /** The cut point it was measured at ('input' for IG). */
+  at: z.string(),
+});
+export type Completeness = z.infer<typeof CompletenessSchema>;
+
 export const ProvenanceSchema = z.object({
   /** Method or metric id and its protocol version, e.g. { id: 'dix3', version: 1 }. */
   id: z.string(),
@@ -30,5 +48,7 @@ export const ProvenanceSchema = z.object({
   appVersion: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
+  /** Path methods with phi = g only: the completeness gap of this map (not part of its content address). */
+  completeness: CompletenessSchema.optional(),
 });
 export type Provenance = z.infer<typeof ProvenanceSchema>;

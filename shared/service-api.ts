@@ -79,6 +79,8 @@ export interface AddDatasetResult {
   status: 'added' | 'unchanged' | 'reindexed';
   changes: DatasetChanges | null;
   previousHash: string | null;
+  /** What indexing did not follow or count (a link loop, a second link to the same images), one line each. */
+  warnings?: string[];
 }
 
 export interface AddModelResult {
@@ -122,10 +124,14 @@ export interface ExplainJobSummary {
     /** Compute time per method; a reused map has none. */
     millis: Record<string, number>;
     reused: string[];
+    /** Relative completeness gap per path method with phi = g (IG, DIX3-GRADS), for the maps computed. */
+    completenessGap: Record<string, number>;
   }>;
   skipped: Array<{ image: string; reason: string }>;
   /** Median compute milliseconds per image, per method (over the maps computed, not reused). */
   medianMillis: Record<string, number | null>;
+  /** Per path method: the median and largest relative completeness gap over the images (null: no computed map). */
+  completenessGap: Record<string, { median: number; max: number } | null>;
   mapsComputed: number;
   mapsReused: number;
   seconds: number | null;

@@ -1,8 +1,17 @@
 // What submitting a job did to the registered inputs, said on stderr: a folder registered for the first time, or
-// re-indexed because it changed.
+// re-indexed because it changed, and what indexing did not follow (link loops, second links to the same images).
 import type { AddDatasetResult, AddModelResult } from '../../shared/service-api';
 
 export function describeDatasetResult(r: AddDatasetResult): string {
+  return [describeDatasetStatus(r), ...datasetWarnings(r)].join('\n');
+}
+
+/** What indexing did not follow or count, one indented line each. */
+function datasetWarnings(r: AddDatasetResult): string[] {
+  return (r.warnings ?? []).map((w) => `  not indexed: ${w}`);
+}
+
+function describeDatasetStatus(r: AddDatasetResult): string {
   const d = r.dataset;
   switch (r.status) {
     case 'added':
@@ -31,5 +40,6 @@ export function describeModelResult(r: AddModelResult): string {
 /** Only news is worth a line when a job is submitted: a new or changed input. */
 export function reportSubmittedInputs(dataset: AddDatasetResult | null, model: AddModelResult | null): void {
   if (dataset && dataset.status !== 'unchanged') process.stderr.write(describeDatasetResult(dataset) + '\n');
+  else if (dataset?.warnings?.length) process.stderr.write(`dataset ${dataset.dataset.id}:\n${datasetWarnings(dataset).join('\n')}\n`);
   if (model && model.status !== 'unchanged') process.stderr.write(describeModelResult(model) + '\n');
 }

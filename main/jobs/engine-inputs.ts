@@ -12,6 +12,8 @@ export interface IndexedFolder extends DatasetIndex {
   /** Absolute folder path, as the index saw it. */
   root: string;
   layout: 'imagefolder' | 'flat';
+  /** Links not followed (loops, second paths) and images not counted twice, each with why. */
+  skipped: Array<{ relPath: string; reason: string }>;
 }
 
 /** Indexes a dataset folder (throws a UserError naming the problem). Masks are stored relative to the root. */
@@ -30,6 +32,7 @@ export function indexDataset(root: string): IndexedFolder {
       className: e.className,
       maskPath: e.maskPath === null ? null : rel(e.maskPath),
     })),
+    skipped: index.skipped,
   };
 }
 

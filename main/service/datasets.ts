@@ -3,7 +3,7 @@
 import { basename, resolve } from 'node:path';
 import { AddFolderInputSchema, RecordIdSchema, type AddDatasetResult, type DatasetDetails } from '../../shared/service-api';
 import type { DatasetRecord } from '../../shared/store-types';
-import { indexDataset } from '../jobs/engine-inputs';
+import { indexDatasetOffThread } from '../jobs/dataset-index-thread';
 import { addDataset, findDatasetByRoot, listDatasets, listImages, reindexDataset, removeDataset, requireDataset } from '../store/datasets-repo';
 import { unfinishedJobsUsing } from '../store/jobs-repo';
 import type { Store } from '../store/store';
@@ -16,18 +16,20 @@ export class DatasetsApi {
 
   /** Registers a folder, or re-indexes it if it is registered and its content changed. */
   add(input: { path: string; name?: string }): Promise<AddDatasetResult> {
-    return guarded(() => {
+    return guarded(async (): Promise<AddDatasetResult> => {
       const { path, name } = parseInput(AddFolderInputSchema, input, 'dataset');
       const root = resolve(path);
-      const index = indexDataset(root);
+      // On a worker thread: every other request is answered while the folder's images are read and hashed.
+      const index = await indexDatasetOffThread(root);
+      const warnings = index.skipped.map((s) => `${s.relPath}: ${s.reason}`);
       const existing = findDatasetByRoot(this.store, index.root);
       if (!existing) {
         const dataset = addDataset(this.store, { ...index, name: name ?? basename(index.root) });
-        return { dataset, status: 'added' as const, changes: null, previousHash: null };
+        return { dataset, status: 'added', changes: null, previousHash: null, warnings };
       }
-      if (existing.contentHash === index.contentHash) return { dataset: existing, status: 'unchanged' as const, changes: null, previousHash: null };
+      if (existing.contentHash === index.contentHash) return { dataset: existing, status: 'unchanged', changes: null, previousHash: null, warnings };
       const { dataset, added, removed, changed } = reindexDataset(this.store, existing.id, index);
-      return { dataset, status: 'reindexed' as const, changes: { added, removed, changed }, previousHash: existing.contentHash };
+      return { dataset, status: 'reindexed', changes: { added, removed, changed }, previousHash: existing.contentHash, warnings };
     });
   }
 

@@ -3,7 +3,7 @@
 import { ExplainItemOutputSchema, TrainItemOutputSchema, type ExplainItemOutput } from '../../shared/job-outputs';
 import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
 import type { ItemRecord, JobRecord } from '../../shared/store-types';
-import { jobHeader, mapTimings } from '../jobs/job-summary-parts';
+import { jobHeader, mapTimings, median } from '../jobs/job-summary-parts';
 
 // Re-exported for the sanity summary, which has always taken it from here.
 export { median } from '../jobs/job-summary-parts';
@@ -39,9 +39,14 @@ export function explainSummary(job: JobRecord, items: readonly ItemRecord[]): Ex
       targetProbability: im.targetProbability,
       millis: Object.fromEntries(im.methods.filter((m) => m.millis !== null).map((m) => [m.id, m.millis as number])),
       reused: im.methods.filter((m) => m.reused).map((m) => m.id),
+      completenessGap: Object.fromEntries(im.methods.flatMap((m) => (m.completeness ? [[m.id, m.completeness.relativeGap]] : []))),
     })),
     skipped: done.flatMap((o) => (o.kind === 'skipped' ? [{ image: o.image, reason: o.reason }] : [])),
     medianMillis: timings.medianMillis,
+    completenessGap: Object.fromEntries(methods.flatMap((m) => {
+      const gaps = images.flatMap((im) => im.methods.filter((x) => x.id === m.id && x.completeness).map((x) => x.completeness!.relativeGap));
+      return gaps.length ? [[m.id, { median: median(gaps) ?? 0, max: Math.max(...gaps) }]] : [];
+    })),
     mapsComputed: timings.computed,
     mapsReused: job.mapsReused,
     seconds: seconds(job),

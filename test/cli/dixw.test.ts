@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, hasStackTrace } from '../helpers/run-cli';
+import { handPng } from '../data/helpers';
 import { readNpy } from '../../main/engine/data/npy';
 import { tf } from '../../main/engine/tf';
 import { initBackend } from '../../main/engine/backend/select-backend';
@@ -95,17 +96,20 @@ test('a stored map can be reproduced from the stored input tensor and targets.js
   assert.ok(maxDiff < 1e-6, `max diff ${maxDiff}`);
 });
 
-test('a corrupt image is skipped and reported by path, and the run goes on', () => {
+test('a corrupt image and a decompression bomb are skipped and reported by path, and the run goes on', () => {
   const bad = join(dir, 'data-bad');
   cpSync(data, bad, { recursive: true });
   writeFileSync(join(bad, 'circle', '0000.png'), Buffer.from('this is not a png'));
+  // A few dozen bytes whose header claims 20000x20000 pixels: refused from the header, never decoded.
+  writeFileSync(join(bad, 'square', 'bomb.png'), handPng({ width: 20000, height: 20000, bitDepth: 8, colorType: 2, rows: [] }));
   const r = runCli(['explain', '--model', model, '--data', bad, '--methods', 'gradcam', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
-  assert.equal(s.skipped.length, 1);
-  assert.match(s.skipped[0].image, /circle[\\/]0000\.png$/);
+  assert.deepEqual(s.skipped.map((k: { image: string }) => k.image.replace(/\\/g, '/').replace(/^.*data-bad\//, '')), ['circle/0000.png', 'square/bomb.png']);
+  assert.match(s.skipped[1].reason, /header says 20000x20000 pixels .*over the limit of 100 megapixels/);
   assert.equal(s.images.length, 23);
   assert.match(r.stderr, /skipped .*0000\.png/);
+  assert.match(r.stderr, /skipped .*bomb\.png: .*over the limit/);
 });
 
 test('user errors: one clear message, exit status 1, no stack trace', () => {

@@ -2,7 +2,8 @@
 // foreground job, reuse of stored maps by a later job, --detach with `dixw worker`, the jobs, dataset and model
 // commands, a kill -9 mid-job resumed by `dixw worker`, and bad input met the way a user meets it.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { readNpy } from '../../main/engine/data/npy';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openStore } from '../../main/store/index';
@@ -44,6 +45,31 @@ test('explain runs as a foreground job; a second job adding a method reuses the 
   const jobs = json(dixw('reuse', ['jobs', 'list', '--json']));
   assert.deepEqual(jobs.map((j: { id: number; state: string; mapsReused: number }) => [j.id, j.state, j.mapsReused]), [[2, 'done', 4], [1, 'done', 0]]);
   assert.match(dixw('reuse', ['jobs', 'show', '2']).stdout, /maps {6}4 computed, 4 reused; 4 image\(s\) explained, 0 skipped/);
+});
+
+test('the batch size is a run setting: a map computed in batches of 2 is reused by a job that batches 10, with the same values', () => {
+  const out = (name: string) => join(dir, `batch-${name}`);
+  const first = json(dixw('batch', ['explain', '--model', model, '--data', data, '--methods', 'ig,dix2', '--limit', '2', '--batch-size', '2', '--npy', out('2'), '--json']));
+  assert.deepEqual([first.mapsComputed, first.mapsReused], [4, 0]);
+  const second = json(dixw('batch', ['explain', '--model', model, '--data', data, '--methods', 'ig,dix2', '--limit', '2', '--batch-size', '10', '--npy', out('10'), '--json']));
+  assert.deepEqual([second.mapsComputed, second.mapsReused], [0, 4], 'maps of the first job are reused, not recomputed');
+  // The maps themselves do not depend on the batch: computed fresh with batches of 10, they equal the stored ones.
+  const fresh = json(dixw('batch-fresh', ['explain', '--model', model, '--data', data, '--methods', 'ig,dix2', '--limit', '2', '--batch-size', '10', '--npy', out('fresh'), '--json']));
+  assert.deepEqual([fresh.mapsComputed, fresh.mapsReused], [4, 0]);
+  for (const method of ['ig', 'dix2']) {
+    const files = readdirSync(join(out('2'), method), { recursive: true }).map(String).filter((f) => f.endsWith('.npy'));
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      const [a, b] = [readNpy(join(out('2'), method, f)), readNpy(join(out('fresh'), method, f))];
+      let d = 0;
+      let scale = 0;
+      for (let i = 0; i < a.data.length; i++) {
+        d = Math.max(d, Math.abs(a.data[i] - b.data[i]));
+        scale = Math.max(scale, Math.abs(b.data[i]));
+      }
+      assert.ok(d <= 1e-5 * Math.max(1, scale), `${method} ${f}: batches of 2 and 10 differ by ${d}`);
+    }
+  }
 });
 
 test('dataset and model commands: add prints the id, list and show; re-adding a changed folder says what changed', () => {

@@ -192,3 +192,46 @@ test('loadImageInput decodes an entry to the model input; loadMask thresholds lu
   assert.deepEqual([...loadMask(a!, 1, 8)!], [0, 0, 0, 0, 1, 1, 1, 1]);
   assert.equal(loadMask(b!, 2, 2), null);
 });
+
+test('links: a loop back up the tree is reported, not followed; each folder and each image is indexed once', (t) => {
+  const root = tempDir(t);
+  writeFile(join(root, 'cat', 'a.png'), png(1));
+  writeFile(join(root, 'cat', 'deep', 'b.png'), png(2));
+  writeFile(join(root, 'dog', 'c.png'), png(3));
+  writeFile(join(root, 'masks', 'cat', 'a.png'), png(4));
+  // cat/l1 -> .. made indexing recurse until "Maximum call stack size exceeded", and count one image once per lap.
+  symlinkSync('..', join(root, 'cat', 'l1'));
+  symlinkSync('..', join(root, 'cat', 'deep', 'up'));
+  // A second path to a folder and to a file of another class: followed or counted once only.
+  symlinkSync(join(root, 'cat', 'deep'), join(root, 'dog', 'also-deep'));
+  symlinkSync(join(root, 'dog', 'c.png'), join(root, 'cat', 'c-link.png'));
+  // A loop inside masks/ too.
+  symlinkSync('.', join(root, 'masks', 'cat', 'self'));
+  const index = indexDatasetFolder(root);
+  assert.deepEqual(index.classNames, ['cat', 'dog']);
+  assert.deepEqual(index.entries.map((e) => e.relPath), ['cat/a.png', 'cat/deep/b.png', 'dog/c.png'], 'the path without a link wins');
+  assert.ok(index.entries.find((e) => e.relPath === 'cat/a.png')?.maskPath?.endsWith(join('masks', 'cat', 'a.png')));
+  assert.deepEqual(index.skipped.map((s) => s.relPath), ['cat/c-link.png', 'cat/deep/up', 'cat/l1', 'dog/also-deep', 'masks/cat/self']);
+  const reason = (p: string) => index.skipped.find((s) => s.relPath === p)!.reason;
+  assert.match(reason('cat/l1'), /loop: not followed/);
+  assert.match(reason('cat/deep/up'), /loop: not followed/);
+  assert.match(reason('dog/also-deep'), /the same folder as cat\/deep, which is indexed once/);
+  assert.match(reason('cat/c-link.png'), /the same file as dog\/c\.png .*indexed once/);
+});
+
+test('links: two class folders that are one real folder; a flat folder with a link to one of its images', (t) => {
+  const root = tempDir(t);
+  writeFile(join(root, 'real', 'a.png'), png(1));
+  symlinkSync(join(root, 'real'), join(root, 'same'));
+  const index = indexDatasetFolder(root);
+  assert.deepEqual(index.classNames, ['real', 'same'], 'the class still counts, so indices do not shift');
+  assert.deepEqual(index.entries.map((e) => e.relPath), ['real/a.png']);
+  assert.match(index.skipped[0]!.reason, /same folder as class real/);
+
+  const flat = tempDir(t);
+  writeFile(join(flat, 'a.png'), png(1));
+  symlinkSync(join(flat, 'a.png'), join(flat, 'b.png'));
+  const f = indexDatasetFolder(flat);
+  assert.deepEqual(f.entries.map((e) => e.relPath), ['a.png']);
+  assert.deepEqual(f.skipped, [{ relPath: 'b.png', reason: 'the same file as a.png (through a link), indexed once' }]);
+});

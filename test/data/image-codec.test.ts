@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { decodeImage, detectImageFormat, ImageDecodeError, readImageFile } from '../../main/engine/data/image-decode.js';
 import { encodePng } from '../../main/engine/data/image-encode.js';
+import { jpegHeaderSize, MAX_IMAGE_PIXELS, oversizeReason, pngHeaderSize } from '../../main/engine/data/image-header.js';
 import { isUserError } from '../../main/engine/errors.js';
 import { handPng, tempDir, writeFile } from './helpers.js';
 
@@ -132,4 +133,28 @@ test('truncated, corrupt, unknown, empty and missing files throw ImageDecodeErro
 
 test('encodePng refuses data whose length does not match the size', () => {
   assert.throws(() => encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(11) }), /expected 12 bytes/);
+});
+
+test('a decompression bomb is refused from its header, before decoding: PNG and JPEG, one limit', (t) => {
+  const dir = tempDir(t);
+  // 20000x20000 claimed by a PNG of a few dozen bytes: decoding it would take ~4 GB.
+  const pngBomb = handPng({ width: 20000, height: 20000, bitDepth: 8, colorType: 2, rows: [] });
+  assert.ok(pngBomb.length < 100, `${pngBomb.length} bytes`);
+  assert.deepEqual(pngHeaderSize(pngBomb), { width: 20000, height: 20000 });
+  const png = writeFile(join(dir, 'bomb.png'), pngBomb);
+  assertDecodeError(() => readImageFile(png), png, /header says 20000x20000 pixels \(400 megapixels\), over the limit of 100 megapixels/);
+
+  // A small real JPEG whose frame header (SOF0) is made to claim 20000x20000.
+  const small = Buffer.from(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256).fill(99) }, 90).data);
+  assert.deepEqual(jpegHeaderSize(small), { width: 8, height: 8 });
+  const sof = small.indexOf(Buffer.from([0xff, 0xc0]));
+  small.writeUInt16BE(20000, sof + 5);
+  small.writeUInt16BE(20000, sof + 7);
+  const jpg = writeFile(join(dir, 'bomb.jpg'), small);
+  assertDecodeError(() => readImageFile(jpg), jpg, /header says 20000x20000 pixels .*over the limit of 100 megapixels/);
+  assert.throws(() => readImageFile(jpg), (e: ImageDecodeError) => /Downscale the image/.test(e.hint ?? ''));
+
+  // Just under the limit is not refused by the header check (the decoder then says the data ends early).
+  assert.equal(oversizeReason({ width: 10_000, height: MAX_IMAGE_PIXELS / 10_000 }), null);
+  assert.match(oversizeReason({ width: 10_001, height: MAX_IMAGE_PIXELS / 10_000 }) ?? '', /over the limit/);
 });

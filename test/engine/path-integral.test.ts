@@ -155,13 +155,21 @@ describe('completeness: sum of the phi = g attribution approaches f_k(x) - f_k^l
       const k = r.targetClass;
       const delta = logitsX[k] - logitsB[k];
       assert.equal(r.maps[0].map.length, 16 * 16);
-      return { err: Math.abs(sum(r.maps[0].map) - delta), delta };
+      // The gap the method reports with its map (Captum's convergence delta) is exactly this sum against f(x) - f(black).
+      const c = r.maps[0].completeness;
+      assert.ok(c, 'ig reports its completeness gap');
+      assert.equal(c.at, 'input');
+      assert.ok(Math.abs(c.expected - delta) < 1e-4 * Math.max(1, Math.abs(delta)), `expected ${c.expected} vs ${delta}`);
+      assert.ok(Math.abs(c.attributionSum - sum(r.maps[0].map)) < 1e-3 * Math.max(1, Math.abs(delta)));
+      assert.ok(Math.abs(c.relativeGap - Math.abs(c.delta) / Math.abs(c.expected)) < 1e-9);
+      return { err: Math.abs(sum(r.maps[0].map) - delta), delta, gap: c.relativeGap };
     });
     assert.ok(Math.abs(errs[1].delta) > 1e-2);
     // Relu kinks make the input-space Riemann sum converge unevenly (2.3% here at N=200, 0.3% at N=1000); a wrong
     // baseline or a channel mean instead of the sum is off by tens of percent.
     assert.ok(errs[1].err < 0.05 * Math.abs(errs[1].delta), `N=200 error ${errs[1].err} vs |delta| ${Math.abs(errs[1].delta)}`);
     assert.ok(errs[1].err < errs[0].err, `error did not shrink: ${errs[0].err} -> ${errs[1].err}`);
+    assert.ok(errs[1].gap < errs[0].gap, 'the reported gap shrinks as N grows');
     tf.dispose([x, black]);
     model.dispose();
   });

@@ -84,12 +84,17 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
   },
 };
 
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+
 function printExplainSummary(s: ExplainJobSummary, npy: string | undefined, png: string | undefined): void {
   console.log(`job ${s.jobId}: ${s.images.length} image(s), ${s.skipped.length} skipped${s.backend ? `, on ${s.backend.name} ${s.backend.version}` : ''}`);
   for (const m of s.methods) {
     const p = m.params as { layers?: string[]; steps?: number };
     const ms = s.medianMillis[m.id];
-    console.log(`${m.id.padEnd(11)} ${ms === null ? 'all reused' : `median ${ms.toFixed(1)} ms/image`}${p.layers ? `  layers ${p.layers.join(',')}` : ''}${p.steps ? `  N=${p.steps}` : ''}`);
+    const gap = s.completenessGap[m.id];
+    // A path method's attribution should sum to f(x) - f(baseline); a large gap means N is too small.
+    const complete = gap ? `  completeness gap median ${pct(gap.median)}, max ${pct(gap.max)}${gap.max > 0.05 ? ' (raise --steps)' : ''}` : '';
+    console.log(`${m.id.padEnd(11)} ${ms === null ? 'all reused' : `median ${ms.toFixed(1)} ms/image`}${p.layers ? `  layers ${p.layers.join(',')}` : ''}${p.steps ? `  N=${p.steps}` : ''}${complete}`);
   }
   console.log(`maps: ${s.mapsComputed} computed, ${s.mapsReused} reused from earlier jobs`);
   if (npy) console.log(`maps (.npy): ${npy}`);

@@ -7,6 +7,9 @@ import { UserError } from '../errors';
 import { installFastConvGrads } from './fast-conv-grads';
 import { cudaStatus } from './cuda-libraries';
 import { installFastMatMulGrad } from './fast-matmul-grad';
+import { installSharedIdentity } from './wasm-shared-identity';
+import { installBackwardMemoryRelease } from './backward-memory';
+import { enableWasmThreads, wasmThreadsSetting } from './wasm-threads';
 import type { BackendInfo } from '../../../shared/provenance';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -76,8 +79,19 @@ async function withoutEmscriptenHandlers<T>(f: () => Promise<T>): Promise<T> {
 async function tryWasm(): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   installFastConvGrads('wasm');
-  installFastMatMulGrad();
-  await withoutEmscriptenHandlers(() => setBackendOrThrow('wasm'));
+  // DIXW_WASM_KERNELS=stock leaves out the issue-12 kernels (the bench's before/after comparison).
+  if (process.env.DIXW_WASM_KERNELS !== 'stock') {
+    installFastMatMulGrad();
+    installSharedIdentity();
+  }
+  // DIXW_WASM_THREADS=N|auto: the multi-threaded SIMD build through the worker_threads shim (wasm-threads.ts).
+  const wanted = wasmThreadsSetting();
+  const done = wanted ? enableWasmThreads(wasm, wanted) : null;
+  try {
+    await withoutEmscriptenHandlers(() => setBackendOrThrow('wasm'));
+  } finally {
+    done?.();
+  }
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
   return { name: 'wasm', version: packageVersion('@tensorflow/tfjs-backend-wasm'),
@@ -117,6 +131,8 @@ export async function initBackend(force?: BackendName | null, log?: (attempt: Ba
   if (current && (!requested || requested === current.name)) return current;
   // Warnings such as the cpu backend's "install tfjs-node" banner would clutter every run's output.
   tf.env().set('PROD', true);
+  // Gradients released during the backward pass as soon as they are used (all backends; DIXW_WASM_KERNELS=stock: off).
+  if (process.env.DIXW_WASM_KERNELS !== 'stock') installBackwardMemoryRelease();
   const order: BackendName[] = requested ? [requested] : [...BACKEND_NAMES];
   const failures: string[] = [];
   for (const name of order) {

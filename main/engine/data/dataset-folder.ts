@@ -9,9 +9,11 @@
 //    root holds labels.csv or any image file itself.
 // Masks: an optional `masks/` tree mirroring image paths (extension may differ among .png/.jpg/.jpeg). `masks/`
 // and dot-folders are never classes.
+// Links: followed (datasets are often assembled from them), but each real folder once and each real file once, so a
+// link loop or a second link to the same images is reported in `skipped` rather than followed or counted again.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join, posix } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { join, posix, sep } from 'node:path';
 import { UserError } from '../errors.js';
 
 export type DatasetLayout = 'imagefolder' | 'flat';
@@ -34,6 +36,8 @@ export interface DatasetIndex {
   entries: DatasetEntry[];
   /** sha256 over sorted (relPath, file sha256, label, mask sha256): changes when any image, label or mask changes. */
   hash: string;
+  /** Links not followed (loops, second paths to a folder) and images not counted twice, by path. */
+  skipped: SkippedPath[];
 }
 
 /** A problem with a dataset folder; a UserError (name kept 'UserError' so isUserError() holds). */
@@ -83,17 +87,95 @@ function kindOf(dir: string, d: Dirent): 'file' | 'dir' | 'other' {
   }
 }
 
-/** Image files under dir, recursively, as '/'-joined paths relative to dir, sorted. */
-function listImagesRecursive(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    if (hidden(d.name)) continue;
-    const rel = prefix ? `${prefix}/${d.name}` : d.name;
-    const kind = kindOf(dir, d);
-    if (kind === 'dir') out.push(...listImagesRecursive(join(dir, d.name), rel));
-    else if (kind === 'file' && isImageFile(d.name)) out.push(rel);
+/** A link or folder that indexing did not follow, or an image it did not count twice, and why. */
+export interface SkippedPath {
+  relPath: string;
+  reason: string;
+}
+
+/** An image file found by a walk: its path relative to the root, its real path, and whether no link led to it. */
+interface FoundImage {
+  relPath: string;
+  real: string;
+  direct: boolean;
+}
+
+function realPathOf(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path; // a broken link: reading it later reports the problem
   }
-  return out.sort(byCodeUnit);
+}
+
+/**
+ * Walks folders following each real folder once, so a link back up the tree (`cls/l1 -> ..`) or a second link to
+ * the same folder is reported instead of followed: no endless recursion, no image counted once per path to it.
+ */
+class FolderWalk {
+  /** Real folder path -> the relative path it was first reached by. */
+  private readonly seen = new Map<string, string>();
+  readonly skipped: SkippedPath[] = [];
+
+  /** Marks a folder as reached (the root, the class folders) before the walk, so links to it are not followed. */
+  claim(real: string, relPath: string): void {
+    if (!this.seen.has(real)) this.seen.set(real, relPath);
+  }
+
+  /**
+   * Image files under `dir` (reached as `prefix`), breadth first, each entry in code-unit order: the result does not
+   * depend on the order the file system lists a folder in. Iterative, so no folder depth can overflow the stack.
+   */
+  images(dir: string, prefix: string): FoundImage[] {
+    const found: FoundImage[] = [];
+    const queue = [{ dir, real: realPathOf(dir), prefix, direct: true }];
+    for (let i = 0; i < queue.length; i++) {
+      const here = queue[i]!;
+      const entries = readdirSync(here.dir, { withFileTypes: true }).filter((d) => !hidden(d.name)).sort((a, b) => byCodeUnit(a.name, b.name));
+      for (const d of entries) {
+        const path = join(here.dir, d.name);
+        const relPath = here.prefix ? `${here.prefix}/${d.name}` : d.name;
+        const kind = kindOf(here.dir, d);
+        if (kind === 'file' && isImageFile(d.name)) {
+          const link = d.isSymbolicLink();
+          found.push({ relPath, real: link ? realPathOf(path) : join(here.real, d.name), direct: here.direct && !link });
+        } else if (kind === 'dir') {
+          const real = d.isSymbolicLink() ? realPathOf(path) : join(here.real, d.name);
+          const first = this.seen.get(real);
+          if (first === undefined) {
+            this.seen.set(real, relPath);
+            queue.push({ dir: path, real, prefix: relPath, direct: here.direct && !d.isSymbolicLink() });
+          } else {
+            const loop = here.real === real || here.real.startsWith(real + sep);
+            this.skipped.push({ relPath, reason: loop
+              ? `a link to a folder that contains it (${first || 'the dataset folder'}), a loop: not followed`
+              : `the same folder as ${first || 'the dataset folder'}, which is indexed once: not followed` });
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Relative paths in code-unit order, each real file once: by the path without links if there is one, else the first
+   * in code-unit order. The others are reported.
+   */
+  once(found: FoundImage[]): string[] {
+    const byReal = new Map<string, string>();
+    const out: string[] = [];
+    const preferred = [...found].sort((a, b) => Number(b.direct) - Number(a.direct) || byCodeUnit(a.relPath, b.relPath));
+    for (const f of preferred) {
+      const first = byReal.get(f.real);
+      if (first === undefined) {
+        byReal.set(f.real, f.relPath);
+        out.push(f.relPath);
+      } else {
+        this.skipped.push({ relPath: f.relPath, reason: `the same file as ${first} (through a link), indexed once` });
+      }
+    }
+    return out.sort(byCodeUnit);
+  }
 }
 
 function stripExt(relPath: string): string {
@@ -102,12 +184,13 @@ function stripExt(relPath: string): string {
 }
 
 /** Map from image path without extension to the mask file's absolute path. Prefers .png, then .jpg, .jpeg. */
-function indexMasks(root: string): Map<string, string> {
+function indexMasks(root: string, walk: FolderWalk): Map<string, string> {
   const dir = join(root, MASKS_DIR);
   const map = new Map<string, string>();
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return map;
   const rank = (p: string) => IMAGE_EXTENSIONS.indexOf(posix.extname(p).toLowerCase() as (typeof IMAGE_EXTENSIONS)[number]);
-  for (const rel of listImagesRecursive(dir)) {
+  walk.claim(realPathOf(dir), MASKS_DIR);
+  for (const rel of walk.once(walk.images(dir, MASKS_DIR)).map((p) => p.slice(MASKS_DIR.length + 1))) {
     const key = stripExt(rel);
     const prev = map.get(key);
     if (prev === undefined || rank(rel) < rank(prev)) map.set(key, rel);
@@ -122,10 +205,13 @@ export function indexDatasetFolder(root: string): DatasetIndex {
 
   const top = readdirSync(root, { withFileTypes: true })
     .filter((d) => !hidden(d.name))
-    .map((d) => ({ name: d.name, kind: kindOf(root, d) }));
+    .map((d) => ({ name: d.name, kind: kindOf(root, d), link: d.isSymbolicLink() }));
   const hasLabels = top.some((d) => d.kind === 'file' && d.name === LABELS_FILE);
   const topImages = top.filter((d) => d.kind === 'file' && isImageFile(d.name)).map((d) => d.name).sort(byCodeUnit);
-  const masks = indexMasks(root);
+  const walk = new FolderWalk();
+  const rootReal = realPathOf(root);
+  walk.claim(rootReal, '');
+  const masks = indexMasks(root, walk);
 
   let layout: DatasetLayout;
   let classNames: string[];
@@ -135,15 +221,29 @@ export function indexDatasetFolder(root: string): DatasetIndex {
     layout = 'flat';
     const labels = hasLabels ? readLabelsCsv(root, new Set(topImages)) : { byPath: new Map<string, number | null>(), classNames: [] };
     classNames = labels.classNames;
-    items = topImages.map((relPath) => ({ relPath, label: labels.byPath.get(relPath) ?? null }));
+    const found = top.filter((d) => d.kind === 'file' && isImageFile(d.name))
+      .map((d) => ({ relPath: d.name, real: d.link ? realPathOf(join(root, d.name)) : join(rootReal, d.name), direct: !d.link }));
+    items = walk.once(found).map((relPath) => ({ relPath, label: labels.byPath.get(relPath) ?? null }));
   } else {
     layout = 'imagefolder';
     classNames = top.filter((d) => d.kind === 'dir' && d.name !== MASKS_DIR).map((d) => d.name).sort(byCodeUnit);
-    items = [];
+    // Every class folder is claimed first: a link from one class into another is not followed.
+    const classReal = classNames.map((cls) => realPathOf(join(root, cls)));
+    classNames.forEach((cls, i) => walk.claim(classReal[i]!, cls));
+    const found: FoundImage[] = [];
+    const labelOf = new Map<string, number>();
     classNames.forEach((cls, label) => {
-      for (const rel of listImagesRecursive(join(root, cls))) items.push({ relPath: `${cls}/${rel}`, label });
+      const owner = classNames[classReal.indexOf(classReal[label]!)]!;
+      if (owner !== cls) {
+        walk.skipped.push({ relPath: cls, reason: `the same folder as class ${owner}, which is indexed once: the class has no images` });
+        return;
+      }
+      for (const f of walk.images(join(root, cls), cls)) {
+        found.push(f);
+        labelOf.set(f.relPath, label);
+      }
     });
-    items.sort((a, b) => byCodeUnit(a.relPath, b.relPath));
+    items = walk.once(found).map((relPath) => ({ relPath, label: labelOf.get(relPath)! }));
   }
 
   if (items.length === 0) {
@@ -162,7 +262,8 @@ export function indexDatasetFolder(root: string): DatasetIndex {
     maskPath: masks.get(stripExt(relPath)) ?? null,
   }));
 
-  return { root, layout, classNames, entries, hash: hashEntries(entries, root) };
+  const skipped = walk.skipped.sort((a, b) => byCodeUnit(a.relPath, b.relPath));
+  return { root, layout, classNames, entries, hash: hashEntries(entries, root), skipped };
 }
 
 /** Content hash of an index: line per entry, in relPath order, so it depends on content and labels, not on where the folder lives. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { UserError } from '../errors.js';
+import { jpegHeaderSize, MAX_IMAGE_PIXELS, oversizeReason, pngHeaderSize } from './image-header.js';
 
 export interface DecodedImage {
   width: number;
@@ -22,8 +23,9 @@ export class ImageDecodeError extends UserError {
   constructor(
     readonly file: string,
     readonly reason: string,
+    hint = 'Replace or remove the file; only PNG and JPEG images are read.',
   ) {
-    super(`Cannot decode image ${file}: ${reason}`, 'Replace or remove the file; only PNG and JPEG images are read.');
+    super(`Cannot decode image ${file}: ${reason}`, hint);
   }
 }
 
@@ -36,9 +38,6 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | null {
   return null;
 }
 
-// Guards against decompression bombs: a dataset image larger than this is almost certainly a mistake.
-const MAX_PIXELS = 100e6;
-
 /** Decodes PNG (any bit depth, palette, gray, alpha; 16-bit is scaled to 8) or baseline/progressive JPEG. */
 export function decodeImage(bytes: Uint8Array, file = '<buffer>'): DecodedImage {
   const format = detectImageFormat(bytes);
@@ -46,6 +45,10 @@ export function decodeImage(bytes: Uint8Array, file = '<buffer>'): DecodedImage 
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new ImageDecodeError(file, bytes.length === 0 ? 'the file is empty' : `not a PNG or JPEG (starts with bytes ${head})`);
   }
+  // The size the header claims is checked before decoding: a small file can claim gigapixels (a decompression bomb).
+  const claimed = format === 'png' ? pngHeaderSize(bytes) : jpegHeaderSize(bytes);
+  const tooLarge = claimed && oversizeReason(claimed);
+  if (tooLarge) throw new ImageDecodeError(file, tooLarge, 'Downscale the image (models take far smaller inputs) or remove it from the folder.');
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let out: DecodedImage;
   try {
@@ -74,12 +77,11 @@ export function readImageFile(path: string): DecodedImage {
 function decodePng(buf: Buffer): DecodedImage {
   // pngjs expands palette, gray, gray+alpha and sub-byte depths to RGBA and rescales 16-bit to 8-bit.
   const png = PNG.sync.read(buf);
-  if (png.width * png.height > MAX_PIXELS) throw new Error(`${png.width}x${png.height} exceeds the ${MAX_PIXELS / 1e6} MP limit`);
   return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
 function decodeJpeg(buf: Buffer): DecodedImage {
-  const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
+  const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
   return { width: img.width, height: img.height, rgba: img.data };
 }
 

@@ -4,6 +4,7 @@
 import { tf } from '../tf';
 import { UserError } from '../errors';
 import type { CutPoint, VisionModel } from '../model/vision-model';
+import type { Completeness } from '../../../shared/provenance';
 import { classGradient } from './path-integral';
 
 export class ImageContext {
@@ -13,6 +14,8 @@ export class ImageContext {
   readonly predictedClass: number;
   private readonly activations = new Map<string, tf.Tensor>();
   private readonly gradients = new Map<string, tf.Tensor>();
+  /** The completeness gaps the running method noted (path methods with phi = g); explainImage collects them. */
+  private gaps: Completeness[] = [];
 
   constructor(
     readonly vm: VisionModel,
@@ -62,6 +65,22 @@ export class ImageContext {
       this.gradients.set(cut.name, g);
     }
     return g as tf.Tensor4D;
+  }
+
+  /** The target logit f_k(x) on the clean input. */
+  get targetLogit(): number {
+    return this.logits.dataSync()[this.targetClass];
+  }
+
+  noteCompleteness(gap: Completeness): void {
+    this.gaps.push(gap);
+  }
+
+  /** The worst gap noted since the last call (null if none), and forgets them. */
+  takeCompleteness(): Completeness | null {
+    const worst = this.gaps.reduce<Completeness | null>((w, g) => (w === null || g.relativeGap > w.relativeGap ? g : w), null);
+    this.gaps = [];
+    return worst;
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import type { tf } from '../tf';
 import type { CutPoint } from '../model/cut-points';
 import type { VisionModel } from '../model/vision-model';
 import type { ImageContext } from './image-context';
+import type { RunSettings } from './run-settings';
 
 /** Options a user can give any method from the CLI or a job spec; each method takes those that apply to it. */
 export interface MethodOptions {
@@ -15,7 +16,11 @@ export interface MethodOptions {
   layers?: string[];
   /** Baseline: 'channel-min' | 'zero' for DIX, 'black' | 'zero' for IG. */
   baseline?: string;
-  /** Interpolants per forward/backward batch (default: all N at once). */
+  /**
+   * Interpolants (or samples, or ablated channels) per forward/backward batch: a run setting, not a parameter. It does
+   * not change the map, so it is neither hashed into the map's identity nor stored with it (default: chosen from the
+   * memory a batch needs, run-settings.ts).
+   */
   batchSize?: number;
   /** Min-max normalize each layer's map before DIX aggregation (default false, as the paper). */
   normalizeLayers?: boolean;
@@ -47,7 +52,7 @@ export interface ExplanationMethod<P extends Record<string, unknown> = Record<st
   /** Cut points this method reads activations at, so that one prefix forward pass can serve every method. */
   cutPoints(vm: VisionModel, params: P): CutPoint[];
   /** The raw map [H, W] at input resolution. Runs inside the caller's tf.tidy. */
-  explain(ctx: ImageContext, params: P): tf.Tensor2D;
+  explain(ctx: ImageContext, params: P, settings: RunSettings): tf.Tensor2D;
 }
 
 export type AnyMethod = ExplanationMethod<Record<string, unknown>>;

@@ -4,6 +4,7 @@
 // (completeness). Only the tail f^l runs on the N interpolants, in batches.
 import { tf } from '../tf';
 import type { CutPoint, VisionModel } from '../model/vision-model';
+import type { Completeness } from '../../../shared/provenance';
 
 export type Integrand = 'activation-times-gradient' | 'gradient';
 
@@ -47,6 +48,22 @@ export function pathIntegral(a: PathIntegralArgs): tf.Tensor {
     }
     return tf.mul(tf.div(delta, n), total);
   });
+}
+
+/**
+ * The completeness gap of a phi = g attribution A^l at cut l (Captum's convergence delta): sum(A^l) against
+ * f_k^l(x^l) - f_k^l(z^l). `fx` is f_k(x), known from the image's forward pass (f^l(x^l) = f(x)); one more tail pass
+ * gives f_k^l(z^l). Reads two scalars back.
+ */
+export function completenessGap(model: VisionModel, cut: CutPoint, attribution: tf.Tensor, baseline: tf.Tensor, fx: number,
+  targetClass: number, at: string): Completeness {
+  const [attributionSum, fz] = tf.tidy(() => {
+    const z = tf.add(baseline, tf.zerosLike(attribution.shape[0] === 1 ? attribution : tf.slice(attribution, 0, 1)));
+    return [tf.sum(attribution).dataSync()[0], model.tailLogits(cut, z).dataSync()[targetClass]];
+  });
+  const expected = fx - fz;
+  const delta = attributionSum - expected;
+  return { attributionSum, expected, delta, relativeGap: Math.abs(delta) / (Math.abs(expected) || 1), at };
 }
 
 /** DIX's baseline: per channel, the minimum over all spatial positions, broadcast over H x W. */

@@ -5,7 +5,7 @@
 import type { tf } from '../tf';
 import type { Preprocessing } from '../../../shared/preprocessing';
 
-export type ModelKind = 'layers' | 'onnx';
+export type ModelKind = 'layers' | 'onnx' | 'vit';
 
 /** A tensor x^l such that the rest of the network f^l depends on it alone (SPEC Sec. 1). */
 export interface CutPoint {
@@ -86,6 +86,84 @@ export interface ModelWalk {
   run(feeds: Map<string, tf.Tensor>, fetch: string, hook?: (step: WalkStep, inputs: tf.Tensor[]) => tf.Tensor | null): tf.Tensor;
 }
 
+/** What to change in a ViT forward pass: per block index, an attention to use instead of the computed one, or a probe. */
+export interface AttentionRunOptions {
+  /**
+   * Block index -> the post-softmax attention [B, heads, T, T] used in that block instead of the computed one (DIX's
+   * interpolated attention t A^l). Gradients flow into it.
+   */
+  replace?: Map<number, tf.Tensor>;
+  /**
+   * Block index -> a tensor added to the attention actually used (normally zeros): tf.grads w.r.t. the probes gives
+   * dA_b, the gradient of the output w.r.t. each block's attention, in the same backward pass.
+   */
+  probes?: Map<number, tf.Tensor>;
+}
+
+export interface AttentionPass {
+  logits: tf.Tensor2D;
+  /** Per block from the first one run: the attention actually used [B, heads, T, T] (replaced or computed, before probes). */
+  attentions: tf.Tensor[];
+}
+
+/**
+ * A Vision Transformer's attention points (SPEC Sec. 2): per encoder block, the post-softmax attention of all heads,
+ * readable and replaceable in the forward pass. Token 0 is [CLS]; tokens 1.. are the patches in row-major order.
+ */
+export interface AttentionModel {
+  blocks: number;
+  heads: number;
+  /** Tokens per image, [CLS] included. */
+  tokens: number;
+  /** The patch grid [rows, cols]; rows * cols = tokens - 1. */
+  grid: [number, number];
+  /** The whole forward pass from preprocessed images [B, H, W, C]. */
+  forward(input: tf.Tensor, o?: AttentionRunOptions): AttentionPass;
+  /** The tokens entering block `block` ([B, T, D]; block 0 = after the embedding), computed once per image. */
+  tokensBefore(input: tf.Tensor, block: number): tf.Tensor;
+  /** The rest of the pass from the tokens entering `block`; `attentions` then starts at that block. */
+  forwardFrom(block: number, tokens: tf.Tensor, o?: AttentionRunOptions): AttentionPass;
+  /**
+   * The encoder's weights, for methods that propagate relevance through every layer (T-Attr); absent (or null) when
+   * the blocks are not the standard form below. Optional, so a kind without it still implements the interface.
+   */
+  encoder?(): EncoderWeights | null;
+}
+
+/** y = x W + b, W: [in, out] (PyTorch's Linear weight transposed). */
+export interface DenseWeights {
+  kernel: tf.Tensor2D;
+  bias: tf.Tensor1D | null;
+}
+
+export interface NormWeights {
+  gamma: tf.Tensor1D;
+  beta: tf.Tensor1D;
+  eps: number;
+}
+
+/**
+ * One pre-norm encoder block (timm's Block, torchvision's EncoderBlock): x = x + proj(attn(norm1(x))),
+ * x = x + fc2(gelu(fc1(norm2(x)))). qkv's outputs are ordered (q|k|v, head, head dim), as timm's qkv Linear and
+ * torchvision's in_proj; attention = softmax(q k^T / sqrt(head dim)).
+ */
+export interface EncoderBlockWeights {
+  norm1: NormWeights;
+  qkv: DenseWeights;
+  proj: DenseWeights;
+  norm2: NormWeights;
+  fc1: DenseWeights;
+  fc2: DenseWeights;
+}
+
+/** The blocks, then the final norm and a linear head on the [CLS] token. Tensors are the model's (do not dispose). */
+export interface EncoderWeights {
+  blocks: EncoderBlockWeights[];
+  norm: NormWeights;
+  head: DenseWeights;
+  gelu: 'erf' | 'tanh';
+}
+
 export interface VisionModel {
   readonly kind: ModelKind;
   /** How an image becomes this model's input (size, crop, scaling, mean and std), stored with the model. */
@@ -112,5 +190,7 @@ export interface VisionModel {
   tailActivationBytes(cut: CutPoint): number;
   /** A layer-by-layer walk, for the methods that change what one layer computes; null when the kind has none. */
   walk(): ModelWalk | null;
+  /** The attention points of a ViT; null for models that are not ViTs. */
+  attention(): AttentionModel | null;
   dispose(): void;
 }

@@ -80,7 +80,8 @@ export class ExplainJob {
           clock += computed.millis;
           maps.push({
             imageId: payload.imageId, imageHash: payload.hash, values: computed.map, height: computed.height, width: computed.width,
-            provenance: mapProvenance(recipe, cls.targetClass, this.context, from, new Date(clock).toISOString()),
+            provenance: { ...mapProvenance(recipe, cls.targetClass, this.context, from, new Date(clock).toISOString()),
+              ...(computed.completeness ? { completeness: computed.completeness } : {}) },
           });
           outputs.push({ methodId: recipe.methodId, map: computed.map, height: computed.height, width: computed.width });
         } else {
@@ -88,7 +89,7 @@ export class ExplainJob {
           outputs.push({ methodId: recipe.methodId, map: reused.values, height: reused.height, width: reused.width });
         }
         methods.push({ id: recipe.methodId, version: recipe.methodVersion, params: recipe.params, cutPoints: recipe.cutPoints,
-          millis: computed ? computed.millis : null, reused: !computed, key });
+          millis: computed ? computed.millis : null, reused: !computed, key, ...(computed?.completeness ? { completeness: computed.completeness } : {}) });
       }
       this.exports?.writeImage(this.vm.preprocessing, payload.relPath, image.unit, image.input, outputs, {
         targetClass: cls.targetClass, predictedClass: cls.predictedClass, label: payload.label,

@@ -3,13 +3,14 @@
 // The ablated copies of A go through the head in batches of channels. Not pytorch-grad-cam's ablation to
 // min(A) - 1e7 for channels with a non-zero minimum (reference/implementations.md 4.1): the paper zeroes the channel.
 import { tf } from '../../tf';
+import { batchFor } from '../run-settings';
 import type { ExplanationMethod } from '../method';
 import { resizeToInput } from '../map-ops';
 import { weightedActivationMap } from './cam-base';
 import { camMethodParams } from './cam-params';
-import { cutsByName, positiveInt } from './params';
+import { cutsByName } from './params';
 
-export type AblationCamParams = { layers: string[]; batchSize: number };
+export type AblationCamParams = { layers: string[] };
 
 /** Scores y_c of class k with each channel of a ([1, h, w, C]) zeroed in turn: [C]. */
 export function ablatedScores(run: (batch: tf.Tensor4D) => tf.Tensor2D, a: tf.Tensor4D, k: number, batchSize: number): tf.Tensor1D {
@@ -32,13 +33,13 @@ export const ablationcam: ExplanationMethod<AblationCamParams> = {
   version: 1,
   title: 'Ablation-CAM',
   summary: 'activations weighted by the relative score drop when each channel is zeroed',
-  resolveParams: (vm, o) => ({ ...camMethodParams('ablationcam').resolveParams(vm, o), batchSize: positiveInt('ablationcam', 'batch-size', o.batchSize, 64) }),
+  resolveParams: (vm, o) => camMethodParams('ablationcam').resolveParams(vm, o),
   cutPoints: (vm, p) => cutsByName(vm, p.layers),
-  explain(ctx, p) {
+  explain(ctx, p, settings) {
     const cut = cutsByName(ctx.vm, p.layers)[0];
     const a = ctx.activation(cut);
     const y = tf.reshape(tf.slice(ctx.logits, [0, ctx.targetClass], [1, 1]), [1]);
-    const yc = ablatedScores((b) => ctx.vm.tailLogits(cut, b), a, ctx.targetClass, p.batchSize);
+    const yc = ablatedScores((b) => ctx.vm.tailLogits(cut, b), a, ctx.targetClass, batchFor(ctx.vm, cut, a.shape[3], settings));
     // A score of exactly 0 would make every weight infinite; the drops alone then give the map's shape.
     const w = tf.reshape(tf.div(tf.sub(y, yc), tf.where(tf.equal(y, 0), tf.onesLike(y), y)), [1, 1, 1, -1]) as tf.Tensor4D;
     return resizeToInput(weightedActivationMap(a, w), ctx.height, ctx.width);

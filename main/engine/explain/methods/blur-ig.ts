@@ -5,6 +5,7 @@
 // gets its own sigma step (PAIR weights a whole batch by its last step's, the same only for linear sigmas). The map is
 // the signed sum over colour channels, like IG, so that it sums to about f(x) - f(blur(x, maxSigma)).
 import { tf } from '../../tf';
+import { batchFor } from '../run-settings';
 import type { ExplanationMethod } from '../method';
 import { reduceChannels, resizeToInput } from '../map-ops';
 import { classGradient } from '../path-integral';
@@ -13,7 +14,7 @@ import { positiveNumber } from './baseline-options';
 import { positiveInt } from './params';
 import { gaussianBlurHW } from './gaussian-blur';
 
-export type BlurIgParams = { maxSigma: number; steps: number; gradStep: number; sqrtSigmas: boolean; batchSize: number };
+export type BlurIgParams = { maxSigma: number; steps: number; gradStep: number; sqrtSigmas: boolean };
 
 export function blurSigmas(p: Pick<BlurIgParams, 'maxSigma' | 'steps' | 'sqrtSigmas'>): number[] {
   return Array.from({ length: p.steps + 1 }, (_, i) => (p.sqrtSigmas ? Math.sqrt((i * p.maxSigma) / p.steps) : (i * p.maxSigma) / p.steps));
@@ -31,16 +32,16 @@ export const blurIg: ExplanationMethod<BlurIgParams> = {
       steps,
       gradStep: positiveNumber('blur-ig', 'grad-step', o.gradStep, 0.01),
       sqrtSigmas: false,
-      batchSize: positiveInt('blur-ig', 'batch-size', o.batchSize, Math.min(steps, 10)),
     };
   },
   cutPoints: () => [],
-  explain(ctx, p) {
+  explain(ctx, p, settings) {
     const sigmas = blurSigmas(p);
     const cut = inputCutPoint(ctx.vm.cuts);
+    const batchSize = batchFor(ctx.vm, cut, p.steps, settings);
     let total: tf.Tensor = tf.zerosLike(ctx.input);
-    for (let start = 0; start < p.steps; start += p.batchSize) {
-      const idx = Array.from({ length: Math.min(p.batchSize, p.steps - start) }, (_, j) => start + j);
+    for (let start = 0; start < p.steps; start += batchSize) {
+      const idx = Array.from({ length: Math.min(batchSize, p.steps - start) }, (_, j) => start + j);
       const next = tf.tidy(() => {
         const points = idx.map((i) => gaussianBlurHW(ctx.input, sigmas[i]));
         const dBlur = idx.map((i, j) => tf.div(tf.sub(gaussianBlurHW(ctx.input, sigmas[i] + p.gradStep), points[j]), p.gradStep));

@@ -3,11 +3,12 @@
 // psi = channel mean then bilinear resize to the input, and m_DIX = mean over S of m^l (or their product for the
 // DIX2-MUL ablation). DIX1/2/3, DIX2-MUL and DIX3-GRADS are configurations of this one function.
 import { tf } from '../../tf';
+import { batchFor, type RunSettings } from '../run-settings';
 import type { VisionModel } from '../../model/vision-model';
 import type { ExplanationMethod, MethodOptions } from '../method';
 import type { ImageContext } from '../image-context';
 import { minMax, psi } from '../map-ops';
-import { channelMinBaseline, pathIntegral, type Integrand } from '../path-integral';
+import { channelMinBaseline, completenessGap, pathIntegral, type Integrand } from '../path-integral';
 import { cutsByName, layerNames, oneOf, positiveInt } from './params';
 
 export const DIX_BASELINES = ['channel-min', 'zero'] as const;
@@ -19,7 +20,6 @@ export type DixParams = {
   integrand: Integrand;
   aggregate: 'mean' | 'product';
   normalizeLayers: boolean;
-  batchSize: number;
 };
 
 export interface DixVariant {
@@ -32,12 +32,14 @@ export interface DixVariant {
 }
 
 /** m^l for one cut point, [H, W]. */
-export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams): tf.Tensor2D {
+export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams, settings: RunSettings = {}): tf.Tensor2D {
   const cut = cutsByName(ctx.vm, [layer])[0];
   const x = ctx.activation(cut);
   const z = p.baseline === 'zero' ? tf.zerosLike(x) : channelMinBaseline(x);
   const a = pathIntegral({ model: ctx.vm, cut, activation: x, baseline: z, targetClass: ctx.targetClass,
-    steps: p.steps, integrand: p.integrand, batchSize: p.batchSize });
+    steps: p.steps, integrand: p.integrand, batchSize: batchFor(ctx.vm, cut, p.steps, settings) });
+  // With phi = g the attribution is complete up to the Riemann error: note the gap (with phi = r ⊙ g there is no identity).
+  if (p.integrand === 'gradient') ctx.noteCompleteness(completenessGap(ctx.vm, cut, a, z, ctx.targetLogit, ctx.targetClass, cut.name));
   return psi(a as tf.Tensor4D, ctx.height, ctx.width);
 }
 
@@ -56,13 +58,12 @@ export function dixMethod(v: DixVariant): ExplanationMethod<DixParams> {
         integrand: v.integrand,
         aggregate: v.aggregate,
         normalizeLayers: o.normalizeLayers ?? false,
-        batchSize: positiveInt(v.id, 'batch-size', o.batchSize, steps),
       };
     },
     cutPoints: (vm, p) => cutsByName(vm, p.layers),
-    explain(ctx, p) {
+    explain(ctx, p, settings) {
       const maps = p.layers.map((l) => {
-        const m = dixLayerMap(ctx, l, p);
+        const m = dixLayerMap(ctx, l, p, settings);
         return p.normalizeLayers ? minMax(m) : m;
       });
       if (maps.length === 1) return maps[0];

@@ -4,13 +4,14 @@
 import { tf } from '../../tf';
 import type { ExplanationMethod } from '../method';
 import { reduceChannels, resizeToInput } from '../map-ops';
-import { pathIntegral } from '../path-integral';
+import { completenessGap, pathIntegral } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
 import type { Preprocessing } from '../../../../shared/preprocessing';
 import { oneOf, positiveInt } from './params';
+import { batchFor } from '../run-settings';
 
 export const IG_BASELINES = ['black', 'zero'] as const;
-export type IgParams = { steps: number; baseline: (typeof IG_BASELINES)[number]; batchSize: number };
+export type IgParams = { steps: number; baseline: (typeof IG_BASELINES)[number] };
 
 /** A constant [1, H, W, C] image: pixel value `unit` in [0, 1], preprocessed like the model's inputs. */
 export function constantInput(prep: Preprocessing, unit: number): tf.Tensor4D {
@@ -30,13 +31,15 @@ export const ig: ExplanationMethod<IgParams> = {
   summary: 'gradients integrated along the straight path from a black image to the input',
   resolveParams(_vm, o) {
     const steps = positiveInt('ig', 'steps', o.steps, 10);
-    return { steps, baseline: oneOf('ig', 'baseline', o.baseline, IG_BASELINES, 'black'), batchSize: positiveInt('ig', 'batch-size', o.batchSize, steps) };
+    return { steps, baseline: oneOf('ig', 'baseline', o.baseline, IG_BASELINES, 'black') };
   },
   cutPoints: () => [],
-  explain(ctx, p) {
+  explain(ctx, p, settings) {
     const baseline = p.baseline === 'black' ? constantInput(ctx.vm.preprocessing, 0) : tf.zerosLike(ctx.input);
-    const a = pathIntegral({ model: ctx.vm, cut: inputCutPoint(ctx.vm.cuts), activation: ctx.input, baseline,
-      targetClass: ctx.targetClass, steps: p.steps, integrand: 'gradient', batchSize: p.batchSize });
+    const cut = inputCutPoint(ctx.vm.cuts);
+    const a = pathIntegral({ model: ctx.vm, cut, activation: ctx.input, baseline,
+      targetClass: ctx.targetClass, steps: p.steps, integrand: 'gradient', batchSize: batchFor(ctx.vm, cut, p.steps, settings) });
+    ctx.noteCompleteness(completenessGap(ctx.vm, cut, a, baseline, ctx.targetLogit, ctx.targetClass, 'input'));
     return resizeToInput(reduceChannels(a as tf.Tensor4D, 'sum'), ctx.height, ctx.width);
   },
 };

@@ -3,6 +3,7 @@
 // maps, the absolute value summed over colour channels ('abs-sum'; 'sum' keeps the sign). Sample i's noise is drawn
 // from its own seed mixSeed(seed, i), so a map does not depend on the batch size.
 import { tf } from '../../tf';
+import { batchFor } from '../run-settings';
 import type { ExplanationMethod } from '../method';
 import { reduceChannels, resizeToInput } from '../map-ops';
 import { classGradient } from '../path-integral';
@@ -12,7 +13,7 @@ import { numberIn, seedOf } from './baseline-options';
 import { positiveInt } from './params';
 
 export const SMOOTHGRAD_REDUCTIONS = ['abs-sum', 'sum'] as const;
-export type SmoothGradParams = { samples: number; noise: number; seed: number; reduce: (typeof SMOOTHGRAD_REDUCTIONS)[number]; batchSize: number };
+export type SmoothGradParams = { samples: number; noise: number; seed: number; reduce: (typeof SMOOTHGRAD_REDUCTIONS)[number] };
 
 export const smoothgrad: ExplanationMethod<SmoothGradParams> = {
   id: 'smoothgrad',
@@ -26,18 +27,18 @@ export const smoothgrad: ExplanationMethod<SmoothGradParams> = {
       noise: numberIn('smoothgrad', 'noise', o.noise, 0.15, 0, 10),
       seed: seedOf('smoothgrad', o.seed),
       reduce: 'abs-sum',
-      batchSize: positiveInt('smoothgrad', 'batch-size', o.batchSize, Math.min(samples, 10)),
     };
   },
   cutPoints: () => [],
-  explain(ctx, p) {
+  explain(ctx, p, settings) {
     const x = ctx.input;
     const range = tf.sub(tf.max(x), tf.min(x)).dataSync()[0];
     const sd = p.noise * range;
     const cut = inputCutPoint(ctx.vm.cuts);
+    const batchSize = batchFor(ctx.vm, cut, p.samples, settings);
     let total: tf.Tensor = tf.zerosLike(x);
-    for (let start = 0; start < p.samples; start += p.batchSize) {
-      const n = Math.min(p.batchSize, p.samples - start);
+    for (let start = 0; start < p.samples; start += batchSize) {
+      const n = Math.min(batchSize, p.samples - start);
       const next = tf.tidy(() => {
         const noisy = Array.from({ length: n }, (_, j) =>
           tf.add(x, tf.randomNormal(x.shape, 0, sd, 'float32', mixSeed(p.seed, start + j))));

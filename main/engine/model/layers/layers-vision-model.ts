@@ -88,6 +88,10 @@ export class LayersVisionModel implements VisionModel {
     return this.walkCache;
   }
 
+  attention(): null {
+    return null;
+  }
+
   dispose(): void {
     this.model.dispose();
   }
