@@ -5,6 +5,7 @@
 // main process's event-loop delay while a job runs. Options: --quick (fewer images), --width X (VGG width multiplier,
 // default 0.25; 1 = the published VGG-16), --backends wasm,cpu, --cpu-vgg, --out FILE (JSON). --metrics runs only the
 // metric-speed section instead (images/s of the whole metric set per method, model share; --webp-quality Q, default 10).
+// --torch runs only the comparison with PyTorch and the worker throughput (bench/torch-compare.ts, bench/throughput.ts).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tf } from '../main/engine/tf';
@@ -20,7 +21,8 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
-  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' } } });
+  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, torch: { type: 'boolean' },
+  'torch-models': { type: 'string' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower SPEC Sec. 3 baselines (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
@@ -33,6 +35,22 @@ if (values.sanity) {
   const { measureSanitySpeed, printSanitySpeed } = await import('./sanity-speed');
   await initBackend('wasm');
   printSanitySpeed(measureSanitySpeed(quick ? 2 : 5, vggWidth));
+  process.exit(0);
+}
+
+// --torch: only the PyTorch comparison (IG, DIX3, Grad-CAM on VGG-16 64x64 and 224x224 and resnet18 224x224, full
+// width, beside bench/torch_reference.py on the same thread count) and job throughput with 1 and 2 workers.
+// DIXW_WASM_THREADS=2 compares 2 threads with torch on 2 threads. --torch-models "vgg16 64x64,..." picks models.
+if (values.torch) {
+  const { measureTorchComparison, printTorchComparison } = await import('./torch-compare');
+  const { measureThroughput, printThroughput } = await import('./throughput');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  await initBackend('wasm');
+  const cmp = measureTorchComparison({ quick, threads: wasm.getThreadsCount(), models: values['torch-models']?.split(',') });
+  printTorchComparison(cmp);
+  const thr = await measureThroughput({ quick });
+  printThroughput(thr);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), torch: cmp, throughput: thr }, null, 2));
   process.exit(0);
 }
 

@@ -9,6 +9,7 @@
 // on the app's own scheme.
 import { z } from 'zod';
 import { FIGURE_FORMATS, TABLE_FORMATS, type ChartSpec } from './api-charts';
+import { parseFigureSize } from './charts/figure-style';
 import { COLORMAP_NAMES, type ColormapName } from './colormap';
 import type { JobKind } from './job-spec';
 import { JOB_ACTIONS, JOB_STATES, type JobAction } from './job-state';
@@ -36,6 +37,20 @@ const Colormap = z.enum(COLORMAP_NAMES as readonly ColormapName[] as [ColormapNa
 const Opacity = z.number().min(0).max(1);
 /** 72 to 1200 dots per inch: screen to print. */
 const Dpi = z.number().int().min(72).max(1200);
+/** A figure's paper size: "column" (3.3 in), "page" (6.9 in) or WxH ("3.3x2.4" inches, "85mmx60mm", ...); see
+ *  shared/charts/figure-style.ts. Absent: the chart's size on screen. */
+const FigureSizeText = z.string().min(1).max(40).refine((s) => {
+  try {
+    parseFigureSize(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, { error: 'a figure size is column, page or WxH such as 3.3x2.4 (inches), 85mmx60mm or 640x400px' });
+/** What every figure export takes besides its content: format, PNG resolution, paper size, a title (default none). */
+const FigureOptions = { format: z.enum(FIGURE_FORMATS), dpi: Dpi.default(300), size: FigureSizeText.optional(), title: z.boolean().optional() };
+/** Map figures: the colormap (default jet), the map's opacity over its image, the input image column (default on). */
+const MapOptions = { colormap: Colormap.default('jet'), opacity: Opacity.default(1), inputColumn: z.boolean().optional() };
 
 export const JOB_CONTROL_ACTIONS = Object.keys(JOB_ACTIONS) as JobAction[];
 
@@ -145,18 +160,29 @@ export const API_FILES = {
   /** A map as a colour-mapped PNG at its stored resolution, over its image when `opacity` < 1. */
   'map.png': z.strictObject({ key: MapKey, colormap: Colormap.default('jet'), opacity: Opacity.default(1) }),
   /** A chart of `results.charts` as a figure, drawn by main/figures (the CLI's code). */
-  'export.chart': z.strictObject({ jobId: Id, chartId: z.string().min(1), format: z.enum(FIGURE_FORMATS), dpi: Dpi.default(300) }),
-  /** A grid of maps (rows: images; columns: methods) as one figure. */
+  'export.chart': z.strictObject({ jobId: Id, chartId: z.string().min(1), ...FigureOptions }),
+  /** A grid of maps (rows: images, the first in item order; columns: the input, then methods) as one figure. */
   'export.maps': z.strictObject({
     jobId: Id,
     methods: z.array(z.string().min(1)).min(1).optional(),
     className: z.string().min(1).optional(),
     /** Images (rows), the first in item order. */
     limit: z.number().int().positive().max(64).default(8),
-    colormap: Colormap.default('jet'),
+    ...MapOptions,
     opacity: Opacity.default(0.6),
-    format: z.enum(FIGURE_FORMATS),
-    dpi: Dpi.default(300),
+    ...FigureOptions,
+  }),
+  /** The qualitative comparison (paper Fig. 1-3): rows = images (chosen, or sampled across classes in turn), columns =
+   *  the input and one map per method titled with its display name, a colour bar under the maps. */
+  'export.comparison': z.strictObject({
+    jobId: Id,
+    methods: z.array(z.string().min(1)).min(1).optional(),
+    /** Image paths relative to the dataset; default sampled across classes. */
+    images: z.array(z.string().min(1)).min(1).max(64).optional(),
+    rows: z.number().int().positive().max(64).optional(),
+    className: z.string().min(1).optional(),
+    ...MapOptions,
+    ...FigureOptions,
   }),
   /** The job's per-image summary as a table. */
   'export.table': z.strictObject({ jobId: Id, format: z.enum(TABLE_FORMATS) }),
@@ -192,6 +218,7 @@ export const HTTP_STATUS: Record<string, number> = {
   'in-use': 409,
   'illegal-transition': 409,
   'unusable-input': 422,
+  'too-many-requests': 429,
   internal: 500,
   unsupported: 501,
   store: 503,

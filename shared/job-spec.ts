@@ -101,6 +101,8 @@ export const TrainSpecSchema = z.strictObject({
   seed: Seed,
   /** Folder the trained model is written to; it is registered as a model when the job is done. */
   out: z.string().min(1),
+  /** Replace a model already in `out` (the CLI's --force); without it such a folder is refused when the job is queued. */
+  overwrite: z.boolean().optional(),
   /** Name of the registered model; default: the folder's name. */
   name: z.string().min(1).optional(),
   /** Channel-width multiplier of the architecture. */

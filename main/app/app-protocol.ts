@@ -26,7 +26,8 @@ export async function handleAppRequest(api: WorkbenchApi, rendererDir: string, r
       const disposition = url.searchParams.get('download') === '1' ? 'attachment' : 'inline';
       return { status: 200, headers: { ...HEADERS, 'content-type': file.mime, 'content-disposition': `${disposition}; filename="${file.filename.replace(/[^\w.+-]/g, '_')}"` }, body: file.bytes };
     } catch (err) {
-      const code = err instanceof ServiceError ? err.code : err instanceof SyntaxError ? 'invalid-input' : 'internal';
+      // Malformed JSON in ?input= (SyntaxError) or a malformed percent-escape in the path (URIError): the caller's mistake.
+      const code = err instanceof ServiceError ? err.code : err instanceof SyntaxError || err instanceof URIError ? 'invalid-input' : 'internal';
       return { status: HTTP_STATUS[code] ?? 500, headers: { ...HEADERS, 'content-type': 'application/json' }, body: JSON.stringify({ error: { code, message: (err as Error).message } }) };
     }
   }

@@ -14,6 +14,8 @@ export interface WebPreferences {
   webviewTag: boolean;
   navigateOnDragDrop: boolean;
   spellcheck: boolean;
+  /** Off in packaged builds. */
+  devTools: boolean;
 }
 
 export interface BrowserWindowOptions {
@@ -54,4 +56,11 @@ export interface UtilityProcessChild {
 
 export interface UtilityProcessApi {
   fork(modulePath: string, args: string[], options: { execArgv?: string[]; stdio?: 'pipe'; serviceName?: string; env?: NodeJS.ProcessEnv }): UtilityProcessChild;
+}
+
+/** The part of a webContents that web-guards.ts sets up. */
+export interface GuardedWebContents {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): void;
 }

@@ -1,6 +1,8 @@
 // The Electron main process: one window on the app's own scheme, the service and its job runner (workers as
-// utility processes), the typed API over IPC, native dialogs, the menu and a strict Content-Security-Policy. Loaded
-// only under Electron (electron-main.cjs); everything it decides is in small modules tested without Electron.
+// utility processes), the typed API over IPC, native dialogs, the menu, a strict Content-Security-Policy and the guards
+// of every page (web-guards.ts: no navigation away, allowlisted external links, no permissions; DevTools and the
+// renderer-folder variable in development only). Loaded only under Electron (electron-main.cjs); everything it
+// decides is in small modules tested without Electron.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { APP_SCHEME, IPC_CHANNELS } from '../../shared/api';
@@ -9,11 +11,12 @@ import { WorkbenchApi } from '../service/api-handlers';
 import { openService } from '../service/index';
 import { DEFAULT_RENDERER_DIR, isRendererBuilt } from '../server/renderer-build';
 import { handleAppRequest } from './app-protocol';
-import type { MenuItemTemplate, OpenDialogOptions, UtilityProcessApi } from './electron-api';
+import type { GuardedWebContents, MenuItemTemplate, OpenDialogOptions, UtilityProcessApi } from './electron-api';
 import { createIpcHandlers } from './ipc-handlers';
 import { appMenuTemplate } from './menu';
 import { utilityProcessLauncher } from './utility-launcher';
-import { isAppUrl, mainWindowOptions } from './window-options';
+import { guardWebContents, refusePermission, rendererFolder } from './web-guards';
+import { mainWindowOptions } from './window-options';
 
 const electron = createRequire(import.meta.url)('electron') as any;
 const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell } = electron;
@@ -24,10 +27,16 @@ const APP_URL = `${APP_SCHEME}://app/index.html`;
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
+// Every page the app ever creates (the window, and anything it might open) gets the same guards, before it loads.
+app.on('web-contents-created', (_event: unknown, contents: GuardedWebContents) => {
+  guardWebContents(contents, APP_SCHEME, (url) => void shell.openExternal(url));
+});
+
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) return app.quit();
   await app.whenReady();
-  const rendererDir = process.env.DIXW_RENDERER_DIR ?? DEFAULT_RENDERER_DIR;
+  const packaged = Boolean(app.isPackaged);
+  const rendererDir = rendererFolder(process.env, packaged, DEFAULT_RENDERER_DIR);
   if (!isRendererBuilt(rendererDir)) {
     dialog.showErrorBox('DIX Workbench', `The renderer is not built (${rendererDir}). Run "npm run build:renderer" first.`);
     return app.quit();
@@ -40,13 +49,14 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details: { responseHeaders?: Record<string, string[]> }, callback: (r: object) => void) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc: unknown, _permission: string, callback: (ok: boolean) => void) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc: unknown, _permission: string, callback: (ok: boolean) => void) => callback(refusePermission()));
+  session.defaultSession.setPermissionCheckHandler(refusePermission);
   protocol.handle(APP_SCHEME, async (request: { url: string }) => {
     const r = await handleAppRequest(api, rendererDir, request.url);
     return new Response(r.body as BodyInit, { status: r.status, headers: r.headers });
   });
 
-  const window = new BrowserWindow(mainWindowOptions(PRELOAD));
+  const window = new BrowserWindow(mainWindowOptions(PRELOAD, packaged));
   const handlers = createIpcHandlers(
     api,
     {
@@ -64,18 +74,10 @@ async function main(): Promise<void> {
     if (!window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, e);
   });
 
-  // Nothing but the app in the window: other URLs open in the user's browser (http/https) or nowhere.
-  window.webContents.setWindowOpenHandler(({ url }: { url: string }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event: { preventDefault(): void }, url: string) => {
-    if (!isAppUrl(url, APP_SCHEME)) event.preventDefault();
-  });
   window.once('ready-to-show', () => window.show());
 
   const showView = (view: string) => window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${view}`)}`);
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ showView, quit: () => app.quit() }) as MenuItemTemplate[]));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ showView, quit: () => app.quit() }, process.platform, packaged) as MenuItemTemplate[]));
 
   await window.loadURL(APP_URL);
   app.on('window-all-closed', () => app.quit());

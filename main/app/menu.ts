@@ -7,7 +7,8 @@ export interface MenuActions {
   quit(): void;
 }
 
-export function appMenuTemplate(actions: MenuActions, platform: NodeJS.Platform = process.platform): MenuItemTemplate[] {
+/** @param packaged app.isPackaged: no DevTools item in a packaged build. */
+export function appMenuTemplate(actions: MenuActions, platform: NodeJS.Platform = process.platform, packaged = false): MenuItemTemplate[] {
   const views: Array<[Parameters<MenuActions['showView']>[0], string]> = [
     ['datasets', 'Datasets'], ['models', 'Models'], ['new-job', 'New job'], ['queue', 'Queue'], ['results', 'Results'], ['export', 'Export'],
   ];
@@ -28,7 +29,7 @@ export function appMenuTemplate(actions: MenuActions, platform: NodeJS.Platform 
         ...views.map(([id, label], i): MenuItemTemplate => ({ label, accelerator: `CmdOrCtrl+${i + 1}`, click: () => actions.showView(id) })),
         { type: 'separator' },
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(packaged ? [] : [{ role: 'toggleDevTools' }]),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

@@ -2,7 +2,8 @@
 // (frames, workers), a sandboxed renderer process, web security on, and a preload that exposes only the typed API.
 import type { BrowserWindowOptions } from './electron-api';
 
-export function mainWindowOptions(preload: string): BrowserWindowOptions {
+/** @param packaged app.isPackaged: DevTools only in development. */
+export function mainWindowOptions(preload: string, packaged: boolean): BrowserWindowOptions {
   return {
     width: 1280,
     height: 800,
@@ -24,6 +25,7 @@ export function mainWindowOptions(preload: string): BrowserWindowOptions {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: !packaged,
     },
   };
 }

@@ -9,9 +9,45 @@ export function parse(command: string, argv: string[], options: Options): Record
     const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
     return values as Record<string, string | boolean | undefined>;
   } catch (e) {
-    const msg = (e as Error).message.replace(/^.*?: /, '');
-    throw new UserError(`dixw ${command}: ${msg}`, `See \`dixw ${command} --help\`.`);
+    throw parseError(command, e as Error, options);
   }
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) of two option names. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The option a mistyped one most likely meant ("--colourmap" -> "--colormap"), or null when none is close. */
+export function nearestOption(typed: string, names: readonly string[]): string | null {
+  const t = typed.replace(/^-+/, '').toLowerCase();
+  let best: { name: string; d: number } | null = null;
+  for (const name of names) {
+    const n = name.toLowerCase();
+    // A prefix ("--per" for "--per-class") or a close spelling: at most a third of the letters off, and at most 3.
+    const d = n.startsWith(t) && t.length >= 3 ? 0.5 : distance(t, n);
+    if (d <= Math.min(3, Math.max(1, Math.floor(Math.max(t.length, n.length) / 3))) && (!best || d < best.d)) best = { name, d };
+  }
+  return best ? `--${best.name}` : null;
+}
+
+/** parseArgs's error as one sentence a user can act on: an unknown option names the nearest known one. */
+function parseError(command: string, e: Error, options: Options): UserError {
+  const help = `See \`dixw ${command} --help\`.`;
+  const unknown = /Unknown option '([^']+)'/.exec(e.message);
+  if (unknown) {
+    const near = nearestOption(unknown[1], Object.keys(options));
+    return new UserError(`dixw ${command}: unknown option ${unknown[1]}${near ? `; did you mean ${near}?` : '.'}`, help);
+  }
+  const msg = e.message.replace(/^.*?: /, '').replace(/^Option '([^']+)' argument missing$/, 'option $1 needs a value');
+  return new UserError(`dixw ${command}: ${msg}`, help);
 }
 
 export function required(command: string, v: Record<string, unknown>, name: string): string {
@@ -53,8 +89,7 @@ export function parseWithPositionals(
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
   } catch (e) {
-    const msg = (e as Error).message.replace(/^.*?: /, '');
-    throw new UserError(`dixw ${command}: ${msg}`, `See \`dixw ${command} --help\`.`);
+    throw parseError(command, e as Error, options);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const required = positionals.names.length - (positionals.optional ?? 0);

@@ -1,7 +1,8 @@
 // A job run by the command that queued it: the scheduler and a real worker process in the background of this
 // command, a progress bar with ETA on the terminal. Ctrl-C (or SIGTERM) stops here and leaves the job resumable:
 // `dixw worker` or the app continues it at its first uncommitted item. If another runner (the app, `dixw worker`)
-// took the job first, the bar follows it from the database.
+// took the job first, the bar follows it from the database. If the database refuses the job's writes (a full disk,
+// a damaged file), the scheduler would retry for ever in the background: this command says why and exits instead.
 import type { ServiceEvent } from '../../shared/service-api';
 import type { JobRecord } from '../../shared/store-types';
 import type { WorkbenchService } from '../service/service';
@@ -21,12 +22,21 @@ const FOLLOW_MS = 500;
 const FRACTION_STEPS = 1000;
 
 export async function runInForeground(service: WorkbenchService, jobId: number, o: ForegroundOptions): Promise<JobRecord> {
+  // What the job's submission noted in its log (e.g. labels outside the model's classes), before the bar starts.
+  for (const e of (await service.jobs.show(jobId)).events.filter((e) => e.level === 'warn').reverse()) process.stderr.write(`warning: ${e.message}\n`);
   const bar = new ProgressBar(o.label, !o.quiet);
   const runner = service.runJobs({ onlyJobIds: [jobId], pollMs: POLL_MS });
+  let onTrouble: (message: string) => void = () => undefined;
+  // The scheduler's 'error': the store refused a write or a read of the queue (e.g. "disk is full"); it would back off
+  // and retry for as long as the command runs, with the job still marked running, so the bar would stop silently.
+  const trouble = new Promise<{ trouble: string }>((resolve) => {
+    onTrouble = (message) => resolve({ trouble: message });
+  });
   const off = service.on((e: ServiceEvent) => {
     if (e.type === 'item-committed' && e.jobId === jobId && o.progress === 'items') bar.update(e.itemsDone, e.itemsTotal, e.itemKey);
     else if (e.type === 'item-progress' && e.jobId === jobId && o.progress === 'fraction') bar.update(Math.round(e.fraction * FRACTION_STEPS), FRACTION_STEPS, e.note ?? '');
     else if (e.type === 'worker-crashed' && e.jobId === jobId) process.stderr.write(`\nthe worker process died on ${e.itemKey} (attempt ${e.crashes}): ${e.cause}\n`);
+    else if (e.type === 'error') onTrouble(e.message);
   });
   const follow = setInterval(() => {
     void service.jobs.get(jobId).then((j) => {
@@ -40,10 +50,16 @@ export async function runInForeground(service: WorkbenchService, jobId: number, 
     process.once('SIGTERM', onSignal);
   });
   try {
-    const outcome = await Promise.race([runner.waitForJob(jobId), interrupted]);
+    const outcome = await Promise.race([runner.waitForJob(jobId), interrupted, trouble]);
     if (outcome === 'interrupted') {
       await runner.stop();
       throw new CliExit(130, `interrupted; job ${jobId} is left unfinished and resumes at its first uncommitted item with "dixw worker" or the app ("dixw jobs cancel ${jobId}" drops it).`);
+    }
+    if ('trouble' in outcome) {
+      await runner.stop();
+      bar.finish(`job ${jobId} stopped`);
+      throw new CliExit(1, `job ${jobId} cannot go on: ${outcome.trouble.replace(new RegExp(`^job ${jobId}: `), '')}\n` +
+        `It is left unfinished: once that is fixed, "dixw worker" or the app resumes it at its first uncommitted item ("dixw jobs cancel ${jobId}" drops it).`);
     }
     bar.finish(`job ${jobId} ${outcome.state}`);
     return outcome;

@@ -75,7 +75,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const message = userMessage(e);
     if (message === null) throw e;
-    if (message.text) console.error(`dixw ${name}: ${message.text}`);
+    // Messages that already say which command they come from ("dixw sanity data --train: ...") keep their own prefix.
+    if (message.text) console.error(/^dixw\b/.test(message.text) ? message.text : `dixw ${name}: ${message.text}`);
     return message.status;
   }
 }

@@ -2,10 +2,10 @@
 // binaries come from the npm registry), from the same configurations the app's renderer draws (shared/charts).
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { BoxAndWiskers, BoxPlotController } from '@sgratzl/chartjs-chart-boxplot';
-import { backgroundPlugin, verticalLinePlugin } from '../../shared/charts/plugins';
+import { backgroundPlugin, errorBarsPlugin, verticalLinePlugin } from '../../shared/charts/plugins';
 import { renderSurface, type SurfaceOptions } from './surface';
 
-Chart.register(...registerables, BoxPlotController, BoxAndWiskers, verticalLinePlugin, backgroundPlugin);
+Chart.register(...registerables, BoxPlotController, BoxAndWiskers, verticalLinePlugin, backgroundPlugin, errorBarsPlugin);
 
 export function renderChart(config: ChartConfiguration, o: SurfaceOptions): Buffer {
   return renderSurface(o, ({ ctx, pixelRatio }) => {

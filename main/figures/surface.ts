@@ -1,5 +1,5 @@
 // One drawing surface for every figure format: a raster canvas for PNG (scaled to the requested DPI), an SVG canvas
-// (text converted to paths, so it looks the same without the fonts) and a PDF page, both vector.
+// (text stays text: searchable, editable, and set in the reader's sans-serif font) and a PDF page, both vector.
 import { createCanvas, PDFDocument, SvgExportFlag } from '@napi-rs/canvas';
 
 export const FIGURE_FORMATS = ['png', 'svg', 'pdf'] as const;
@@ -43,7 +43,7 @@ export function renderSurface(o: SurfaceOptions, paint: (s: Surface) => (() => v
     return out;
   }
   if (o.format === 'svg') {
-    const canvas = Object.assign(createCanvas(width, height, SvgExportFlag.ConvertTextToPaths), { style: {} as Record<string, string> });
+    const canvas = Object.assign(createCanvas(width, height, SvgExportFlag.NoPrettyXML), { style: {} as Record<string, string> });
     const cleanup = paint({ ctx: withCanvas(canvas.getContext('2d') as unknown as Ctx2D, canvas), canvas, pixelRatio: 1 });
     const out = canvas.getContent();
     cleanup?.();

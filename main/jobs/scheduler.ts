@@ -23,6 +23,7 @@ import { newRunnerId, staleRunnerTest } from './runner-lease';
 import { WorkerHost, type ItemOutcome } from './worker-host';
 import { forkLauncher, type WorkerLauncher } from './worker-launcher';
 import { parallelPolicy } from './parallel-policy';
+import { parseWorkerCount } from './worker-count';
 
 export interface SchedulerOptions {
   store: Store;
@@ -42,7 +43,8 @@ export interface SchedulerOptions {
   runnerId?: string;
   /** Claim only these jobs (a foreground CLI command); default: the whole queue. */
   onlyJobIds?: readonly number[];
-  /** Worker processes that run the items of one job at once (default 1; the service passes defaultWorkerCount()). */
+  /** Worker processes that run the items of one job at once. Default: DIXW_WORKERS, else 1 (the commands and the app
+   *  set it from --workers or defaultWorkerCount()). */
   workers?: number;
 }
 
@@ -113,7 +115,7 @@ export class Scheduler {
     this.maxItemAttempts = options.maxItemAttempts ?? MAX_ITEM_ATTEMPTS;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.runnerId = options.runnerId ?? newRunnerId();
-    this.workerCount = Math.max(1, Math.floor(options.workers ?? 1));
+    this.workerCount = Math.max(1, Math.floor(options.workers ?? parseWorkerCount(process.env.DIXW_WORKERS, 'DIXW_WORKERS') ?? 1));
     this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
   }
 

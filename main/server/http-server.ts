@@ -13,6 +13,8 @@ import { serveStatic } from './static-files';
 
 /** JSON bodies above this are refused (a job spec is a few hundred bytes). */
 const MAX_BODY_BYTES = 1 << 20;
+/** Event streams open at once: one per open page is the use; thousands would each hold a socket and a listener. */
+export const MAX_EVENT_STREAMS = 32;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -61,7 +63,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      throw new HttpError('invalid-input', 'The request URL is malformed.');
+    }
     if (!isLocalHost(req.headers.host, port)) throw new HttpError('forbidden', `This server answers only to 127.0.0.1:${port}.`);
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError('invalid-input', `${req.method} is not allowed here.`);
@@ -80,6 +87,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const api = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
     if (url.pathname === HTTP_PATHS.events) {
+      if (streams.size >= MAX_EVENT_STREAMS) {
+        throw new HttpError('too-many-requests', `${MAX_EVENT_STREAMS} event streams are open already.`, 'Close other workbench tabs, then reload this one.');
+      }
       const close = openEventStream(req, res, (l) => options.api.service.on(l), api);
       streams.add(close);
       req.on('close', () => streams.delete(close));
@@ -87,9 +97,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     if (url.pathname.startsWith(HTTP_PATHS.call)) {
       if (req.method !== 'POST') throw new HttpError('invalid-input', 'API calls are POST requests with a JSON body.');
-      // A form or a plain-text POST from another page cannot set this content type without a CORS preflight.
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError('invalid-input', 'API calls need content-type: application/json.');
-      const name = decodeURIComponent(url.pathname.slice(HTTP_PATHS.call.length));
+      // A form or a plain-text POST from another page cannot set this content type without a CORS preflight. The media
+      // type must be exactly application/json (parameters such as charset allowed): "application/jsonp" is not it.
+      if (mediaType(req.headers['content-type']) !== 'application/json') throw new HttpError('invalid-input', 'API calls need content-type: application/json.');
+      const name = decodePathPart(url.pathname.slice(HTTP_PATHS.call.length));
       const input = await readJson(req);
       const result = await options.api.call(name, input);
       const body = JSON.stringify(result ?? null);
@@ -98,7 +109,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     if (url.pathname.startsWith(HTTP_PATHS.file)) {
       if (req.method !== 'GET') throw new HttpError('invalid-input', 'File calls are GET requests.');
-      const name = decodeURIComponent(url.pathname.slice(HTTP_PATHS.file.length));
+      const name = decodePathPart(url.pathname.slice(HTTP_PATHS.file.length));
       const raw = url.searchParams.get('input');
       let input: unknown = {};
       try {
@@ -152,6 +163,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         server.closeAllConnections();
       }),
   };
+}
+
+/** The media type of a Content-Type header, lower case, without parameters ("application/json; charset=utf-8"). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A percent-encoded part of a path; a malformed escape ("%E0%A4%A") is the caller's mistake, not a server error. */
+function decodePathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError('invalid-input', `The path ${JSON.stringify(raw)} is not valid percent-encoding.`);
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

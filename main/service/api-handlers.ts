@@ -16,6 +16,8 @@ import { listScores } from '../store/scores-repo';
 import { listSimilarities } from '../store/similarities-repo';
 import { estimateJob } from './job-estimate';
 import { metricCurvesFigure } from './figures/metric-curves-figure';
+import { comparisonFigure } from './figures/map-figures';
+import { parseFigureSize } from '../../shared/charts/figure-style';
 import { METRIC_CURVE_CHART_PREFIX, metricCurveCharts } from './metric-curve-charts';
 import { jobCharts } from './result-charts';
 import { chartFigure, imageFile, mapGridFigure, mapPngFile, mapRawFile, summaryTable } from './result-files';
@@ -89,14 +91,19 @@ export class WorkbenchApi {
           return mapRawFile(this.service, i.key);
         case 'map.png':
           return mapPngFile(this.service, i);
-        case 'export.chart':
+        case 'export.chart': {
+          const size = i.size ? parseFigureSize(i.size) : undefined;
           if (i.chartId.startsWith(METRIC_CURVE_CHART_PREFIX) && requireJob(this.service.store, i.jobId).kind === 'metrics') {
-            return metricCurvesFigure(this.service, { jobId: i.jobId, metric: i.chartId.slice(METRIC_CURVE_CHART_PREFIX.length), format: i.format, dpi: i.dpi });
+            return metricCurvesFigure(this.service, { jobId: i.jobId, metric: i.chartId.slice(METRIC_CURVE_CHART_PREFIX.length), format: i.format, dpi: i.dpi, size, title: i.title });
           }
-          return chartFigure(this.service, i);
+          return chartFigure(this.service, { ...i, size });
+        }
         case 'export.maps':
           requireJob(this.service.store, i.jobId);
-          return mapGridFigure(this.service, i);
+          return mapGridFigure(this.service, { ...i, size: i.size ? parseFigureSize(i.size) : undefined });
+        case 'export.comparison':
+          requireJob(this.service.store, i.jobId);
+          return comparisonFigure(this.service, { ...i, size: i.size ? parseFigureSize(i.size) : undefined });
         case 'export.table':
           requireJob(this.service.store, i.jobId);
           return summaryTable(this.service, i);

@@ -20,8 +20,8 @@ export async function estimateJob(service: WorkbenchService, raw: unknown): Prom
   const dataset = id !== null ? getDataset(service.store, id) : findDatasetByRoot(service.store, resolve(spec.dataset));
   if (!dataset) throw new ServiceError('not-found', `Dataset ${spec.dataset} is not registered yet; add it first to see an estimate.`);
   if (spec.kind === 'train') return estimateTrain(service, spec, dataset.imageCount);
-  const perClass = spec.kind === 'explain' ? spec.perClass : undefined;
-  const items = sampledImageItems(service.store, dataset, { perClass, limit: spec.limit }).length;
+  const items = sampledImageItems(service.store, dataset, { perClass: spec.perClass, limit: spec.limit }).length;
+  if (spec.kind === 'sanity') return estimateSanity(service, spec, items);
   return estimateImages(service, spec, items);
 }
 
@@ -39,6 +39,26 @@ async function estimateImages(service: WorkbenchService, spec: Exclude<JobSpec, 
   if (spec.kind !== 'explain') return { items, seconds: null, basis: `${items} image(s); no estimate for ${spec.kind} jobs yet` };
   if (missing.length > 0) return { items, seconds: null, basis: `${items} image(s); no earlier timing of ${missing.join(', ')} on this database` };
   return { items, seconds: (items * perImage) / 1000, basis: `${items} image(s) x ${Math.round(perImage)} ms, the median per image of earlier jobs` };
+}
+
+/** A sanity job: its images times an earlier sanity job's median time per image and step (all its methods), times
+ *  that job's number of steps, scaled by the number of methods; the same test on the same model if there is one. */
+async function estimateSanity(service: WorkbenchService, spec: Extract<JobSpec, { kind: 'sanity' }>, items: number): Promise<JobEstimate> {
+  const images = `${items} image(s)`;
+  let fallback: { seconds: number; basis: string } | null = null;
+  for (const job of listJobs(service.store, { states: ['done'], limit: HISTORY })) {
+    if (job.spec.kind !== 'sanity' || job.spec.test !== spec.test) continue;
+    const summary = await service.results.summary(job.id);
+    if (summary?.kind !== 'sanity' || summary.medianMillisPerStep === null || summary.steps.length === 0) continue;
+    const perMethod = summary.medianMillisPerStep / Math.max(1, summary.methods.length);
+    const seconds = (items * summary.steps.length * perMethod * spec.methods.length) / 1000;
+    const basis = `${images} x ${summary.steps.length} steps x ${Math.round(perMethod * spec.methods.length)} ms, timed from sanity job ${job.id}` +
+      (spec.train ? '; training the two models comes on top' : '');
+    if (spec.model !== undefined && job.spec.model === spec.model) return { items, seconds, basis };
+    fallback ??= { seconds, basis: `${basis} (another model: a rough guide)` };
+  }
+  if (fallback) return { items, ...fallback };
+  return { items, seconds: null, basis: `${images}; no ${spec.test} randomization test has run on this database yet` };
 }
 
 async function estimateTrain(service: WorkbenchService, spec: Extract<JobSpec, { kind: 'train' }>, images: number): Promise<JobEstimate> {

@@ -91,7 +91,8 @@ export class JobRunner {
       addJobEvent(this.store, jobId, 'info', `registered the trained model as model ${model.id} (${output.data.out})`);
       this.emit({ type: 'model-registered', jobId, modelId: model.id, path: output.data.out });
     } catch (err) {
-      this.emit({ type: 'error', message: `job ${jobId}: the trained model could not be registered (${(err as Error).message}); run "dixw model add" on its folder` });
+      // A 'log' of the job, not an 'error': the job itself is done; 'error' is for trouble that stops the queue.
+      this.emit({ type: 'log', jobId, level: 'error', message: `the trained model could not be registered (${(err as Error).message}); run "dixw model add" on its folder` });
     }
   }
 }

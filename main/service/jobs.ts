@@ -1,6 +1,7 @@
 // Jobs: a spec validated at run time (unknown fields and names refused before anything is queued), its model and
 // dataset resolved to records, split into items, and queued; and the user's verbs on queued jobs.
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseJobSpec, type ExplainSpec, type MetricsSpec, type SanitySpec, type JobInputs, type JobSpec, type TrainSpec } from '../../shared/job-spec';
 import {
@@ -21,7 +22,7 @@ import { metricNames } from '../jobs/metrics-results';
 import { sampledImageItems } from '../jobs/plan-items';
 import { cancelJob, enqueueJob, pauseJob, removeJob, resumeJob, retryJob } from '../jobs/queue';
 import { countItems } from '../store/items-repo';
-import { listJobEvents } from '../store/job-events-repo';
+import { addJobEvent, listJobEvents } from '../store/job-events-repo';
 import { listJobs, requireJob } from '../store/jobs-repo';
 import type { PlannedItem } from '../store/items-repo';
 import type { Store } from '../store/store';
@@ -29,6 +30,8 @@ import type { DatasetsApi } from './datasets';
 import { resolveDatasetRef, resolveModelRef } from './input-refs';
 import type { ModelsApi } from './models';
 import type { ResultsApi } from './results';
+import { checkLabelsInRange } from './label-range';
+import { checkModelOutputFolder, checkOutputFolder } from './output-paths';
 import { guarded, parseInput, ServiceError } from './service-error';
 
 /** How many of a job's log events `show` returns (the newest). */
@@ -71,6 +74,8 @@ export class JobsApi {
       dataset: String(dataset.dataset.id),
       ...(spec.export ? { export: { ...spec.export, npy: absolute(spec.export.npy), png: absolute(spec.export.png) } } : {}),
     };
+    if (resolved.export?.npy) checkOutputFolder(resolved.export.npy, '--npy');
+    if (resolved.export?.png) checkOutputFolder(resolved.export.png, '--png');
     return this.enqueue(resolved, items, priority, dataset, model);
   }
 
@@ -103,6 +108,8 @@ export class JobsApi {
   private async submitTrain(spec: TrainSpec, priority: number | undefined): Promise<SubmitJobResult> {
     const dataset = await resolveDatasetRef(this.store, this.datasets, spec.dataset);
     const resolved: TrainSpec = { ...spec, dataset: String(dataset.dataset.id), out: resolve(spec.out) };
+    if (dirname(resolved.out) === this.modelsFolder()) this.makeModelsFolder(); // the window's default place for models
+    checkModelOutputFolder(resolved.out, '--out', spec.overwrite === true);
     return this.enqueue(resolved, [{ key: 'train', payload: {} }], priority, dataset, null);
   }
 
@@ -119,7 +126,10 @@ export class JobsApi {
       const root = trainData.dataset.root;
       // Default folder: beside the database, named by what decides the models, so the same request writes the same place.
       const recipe = createHash('sha256').update(JSON.stringify({ ...train, dataset: trainData.dataset.contentHash, seed: spec.seed })).digest('hex').slice(0, 12);
-      train = { ...train, dataset: root, out: resolve(train.out ?? join(dirname(this.store.path), 'models', `sanity-pair-${recipe}`)) };
+      if (train.out === undefined) this.makeModelsFolder();
+      train = { ...train, dataset: root, out: resolve(train.out ?? join(this.modelsFolder(), `sanity-pair-${recipe}`)) };
+      // The same recipe writes the same folder on purpose (its models are trained again, identically): no overwrite check.
+      checkOutputFolder(train.out!, '--train-out');
       items.unshift({ key: 'train-pair', payload: {} });
     }
     const resolved: SanitySpec = {
@@ -130,10 +140,21 @@ export class JobsApi {
       ...(train ? { train } : {}),
       ...(spec.export ? { export: { npy: resolve(spec.export.npy) } } : {}),
     };
+    if (resolved.export) checkOutputFolder(resolved.export.npy, '--npy');
     const submitted = this.enqueue(resolved, items, priority, dataset, model, randomModel
       ? { randomModel: { id: randomModel.model.id, path: randomModel.model.path, hash: randomModel.model.contentHash } }
       : {});
     return submitted;
+  }
+
+  /** The workbench's own folder for trained models, beside the database (the window's default train folder). */
+  private modelsFolder(): string {
+    return join(dirname(resolve(this.store.path)), 'models');
+  }
+
+  /** Made on first use: it is the workbench's folder, not one the user named, and the database's folder exists. */
+  private makeModelsFolder(): void {
+    mkdirSync(this.modelsFolder(), { recursive: true });
   }
 
   private enqueue(spec: JobSpec, items: PlannedItem[], priority: number | undefined, dataset: AddDatasetResult, model: AddModelResult | null,
@@ -143,7 +164,10 @@ export class JobsApi {
       dataset: { id: dataset.dataset.id, root: dataset.dataset.root, hash: dataset.dataset.contentHash },
       ...(model ? { model: { id: model.model.id, path: model.model.path, hash: model.model.contentHash } } : {}),
     };
+    // A train job's model is built for the dataset's classes: only a given model can disagree with the labels.
+    const labelWarning = model ? checkLabelsInRange(items, model.model, dataset.dataset) : null;
     const job = enqueueJob(this.store, { spec, items, inputs, priority, modelId: model?.model.id ?? null, datasetId: dataset.dataset.id });
+    if (labelWarning) addJobEvent(this.store, job.id, 'warn', labelWarning);
     return { job, dataset, model };
   }
 

@@ -1,8 +1,11 @@
 // The charts a job's results make, as data (shared/api-charts.ts): sanity curves and the data-randomization box plot
-// from its similarities, one bar chart per metric from its scores, timings of an explain job, a training curve.
+// from its similarities, one bar chart per metric from its scores (with 95% intervals), timings of an explain job, the
+// accuracy and loss curves of a train job. Series are method ids; the charts draw them with their display names and
+// colours (shared/method-display.ts). No job number in a title: a figure's caption belongs to the paper.
 // Computed from the store each time it is asked, so a running job's charts grow as items commit.
 import type { BarChartData, ChartSpec } from '../../shared/api-charts';
 import type { SanityCurveData } from '../../shared/charts/sanity-curves';
+import { measureName, metricName } from '../../shared/method-display';
 import type { ExplainJobSummary, TrainJobSummary } from '../../shared/service-api';
 import type { ScoreRecord, SimilarityRecord } from '../../shared/store-types';
 import { summarizeSimilarities } from '../jobs/sanity-summaries';
@@ -49,15 +52,6 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]>
 
 const TEST_TITLES = { cascading: 'Cascading randomization', independent: 'Independent randomization', data: 'Data randomization' } as const;
 
-/** Axis titles of the similarity measures (similarity/registry.ts ids). */
-export const MEASURE_TITLES: Record<string, string> = {
-  'spearman-abs': 'Spearman rank correlation (|map|)',
-  'spearman-signed': 'Spearman rank correlation (signed map)',
-  pearson: 'Pearson correlation',
-  ssim: 'SSIM (min-max maps)',
-  'hog-pearson': 'Pearson correlation of HOG features (min-max maps)',
-};
-
 /**
  * The sanity charts of a job's similarity rows: per model-randomization test and measure, the curve of the
  * per-step means with their 95% bootstrap interval as a band (the summaries of the job's table, same seed); for
@@ -82,8 +76,8 @@ export function sanityCharts(rows: readonly SimilarityRecord[], seed = 0): Chart
       };
     });
     const data: SanityCurveData = {
-      title: `${TEST_TITLES[test]}: ${measure}`,
-      measure: MEASURE_TITLES[measure] ?? measure,
+      title: `${TEST_TITLES[test]}: ${measureName(measure)}`,
+      measure: measureName(measure),
       steps: steps.map(label),
       series,
       randomizationStartsAt: steps.includes(0) ? 1 : 0,
@@ -99,7 +93,7 @@ export function sanityCharts(rows: readonly SimilarityRecord[], seed = 0): Chart
       values: measures.map((m) => data.filter((r) => r.method === method && r.measure === m && r.value !== null && Number.isFinite(r.value)).map((r) => r.value as number)),
     }));
     const title = 'Data randomization: similarity of true-label and random-label maps';
-    charts.push({ id: 'sanity-data', title, kind: 'box-plot', data: { title, categories: measures, groups, yLabel: 'similarity' }, ...WIDE });
+    charts.push({ id: 'sanity-data', title, kind: 'box-plot', data: { title, categories: measures.map(measureName), groups, yLabel: 'similarity, true vs random labels' }, ...WIDE });
   }
   return charts;
 }
@@ -108,11 +102,14 @@ export function metricCharts(rows: readonly ScoreRecord[]): ChartSpec[] {
   const charts: ChartSpec[] = [];
   for (const [metric, group] of groupBy(rows, (r) => r.metric)) {
     const methods = [...new Set(group.map((r) => r.method ?? '(none)'))];
+    const stats = methods.map((m) => meanInterval(group.filter((r) => (r.method ?? '(none)') === m).map((r) => r.value)));
     const data: BarChartData = {
-      title: `${metric}: mean over images`,
+      title: `${metricName(metric)}: mean over images with its 95% interval`,
       categories: methods,
-      values: methods.map((m) => meanInterval(group.filter((r) => (r.method ?? '(none)') === m).map((r) => r.value))?.mean ?? null),
-      yLabel: metric,
+      values: stats.map((x) => x?.mean ?? null),
+      intervals: stats.map((x) => (x ? [x.lower, x.upper] : null)),
+      yLabel: `${metricName(metric)}, mean over images`,
+      xLabel: 'method',
     };
     charts.push({ id: `metric-${metric}`, title: data.title, kind: 'bars', data, width: 560, height: 360 });
   }
@@ -127,7 +124,8 @@ export function timingCharts(summary: ExplainJobSummary): ChartSpec[] {
     title: `Median compute time per image${backend}`,
     categories: methods,
     values: methods.map((m) => summary.medianMillis[m] ?? null),
-    yLabel: 'milliseconds',
+    yLabel: 'median time per image (ms)',
+    xLabel: 'method',
   };
   return [{ id: 'timing', title: data.title, kind: 'bars', data, width: 560, height: 360 }];
 }
@@ -135,11 +133,10 @@ export function timingCharts(summary: ExplainJobSummary): ChartSpec[] {
 export function trainingCharts(summary: TrainJobSummary): ChartSpec[] {
   const epochs = summary.result?.epochs ?? [];
   if (epochs.length === 0) return [];
-  const data: BarChartData = {
-    title: 'Training accuracy per epoch',
-    categories: epochs.map((e) => `epoch ${e.epoch}`),
-    values: epochs.map((e) => e.trainAccuracy),
-    yLabel: 'accuracy',
-  };
-  return [{ id: 'training', title: data.title, kind: 'bars', data, width: 560, height: 360 }];
+  const title = 'Training: accuracy and loss per epoch';
+  const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+  return [{
+    id: 'training', title, kind: 'training-curves', width: 720, height: 360,
+    data: { title, epochs: epochs.map((e) => e.epoch), trainAccuracy: epochs.map((e) => num(e.trainAccuracy)), valAccuracy: epochs.map((e) => num(e.valAccuracy)), loss: epochs.map((e) => num(e.loss)) },
+  }];
 }

@@ -3,15 +3,17 @@
 // Only registered images are served: a path never comes from the caller.
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { ApiFile, ApiFileInput } from '../../shared/api';
+import type { ApiFile } from '../../shared/api';
 import { chartConfig, type FigureFormat, type TableFormat } from '../../shared/api-charts';
+import type { FigureSize } from '../../shared/charts/figure-style';
 import type { ColormapName } from '../../shared/colormap';
 import { getImage, requireDataset } from '../store/datasets-repo';
-import { listJobMaps, readMap } from '../store/maps-repo';
+import { readMap } from '../store/maps-repo';
+import { comparisonFigure, imageOnGrid } from './figures/map-figures';
 import type { WorkbenchService } from './service';
 import { jobCharts } from './result-charts';
 import { requireJob } from '../store/jobs-repo';
-import { tableBuilder, type TableCell } from './tables/registry';
+import { tableBuilder } from './tables/registry';
 import { formatTable, TABLE_EXTENSION, TABLE_MIME } from './tables/table-format';
 import { ServiceError } from './service-error';
 
@@ -56,29 +58,10 @@ export function mapRawFile(service: WorkbenchService, key: string): ApiFile {
   return { mime: 'application/octet-stream', filename: `${record.method}-${key.slice(0, 12)}.f32`, bytes: new Uint8Array(values.buffer) };
 }
 
-/** An image's pixels in [0, 1], H x W x 3, resized to the map's grid (the figures draw map and image cell by cell). */
-async function imageUnder(service: WorkbenchService, imageId: number | null, height: number, width: number): Promise<Float32Array | undefined> {
-  if (imageId === null) return undefined;
-  const { createCanvas, loadImage } = await import('@napi-rs/canvas');
-  let img;
-  try {
-    img = await loadImage(readFileSync(imagePath(service, imageId).path));
-  } catch {
-    return undefined; // The map still shows, on black.
-  }
-  const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0, width, height);
-  const rgba = ctx.getImageData(0, 0, width, height).data;
-  const out = new Float32Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = rgba[i * 4 + c] / 255;
-  return out;
-}
-
 export async function mapPngFile(service: WorkbenchService, input: { key: string; colormap: ColormapName; opacity: number }): Promise<ApiFile> {
   const { record, map } = requireMap(service, input.key);
   const [{ createCanvas }, { cellRgba }] = await Promise.all([import('@napi-rs/canvas'), import('../figures/map-grid')]);
-  const image = input.opacity < 1 ? await imageUnder(service, record.imageId, map.height, map.width) : undefined;
+  const image = input.opacity < 1 ? await imageOnGrid(service, record.imageId, map.height, map.width) : undefined;
   const canvas = createCanvas(map.width, map.height);
   const ctx = canvas.getContext('2d');
   const data = ctx.createImageData(map.width, map.height);
@@ -87,7 +70,24 @@ export async function mapPngFile(service: WorkbenchService, input: { key: string
   return { mime: 'image/png', filename: `${record.method}-${input.key.slice(0, 12)}.png`, bytes: bytesOf(canvas.toBuffer('image/png')) };
 }
 
-export async function chartFigure(service: WorkbenchService, input: { jobId: number; chartId: string; format: FigureFormat; dpi: number }): Promise<ApiFile> {
+export interface ChartFigureInput {
+  jobId: number;
+  chartId: string;
+  format: FigureFormat;
+  dpi: number;
+  /** Paper size and font; default the chart's own size at Chart.js's fonts. */
+  size?: FigureSize;
+  /** Draw the chart's title (default false: the caption belongs to the paper). */
+  title?: boolean;
+}
+
+/** The size a chart is exported at: the paper size (its height, else the chart's own aspect ratio), or the chart's own. */
+export function chartFigureSize(chart: { width: number; height: number }, size?: FigureSize): { width: number; height: number; fontSize?: number } {
+  if (!size) return { width: chart.width, height: chart.height };
+  return { width: size.width, height: size.height ?? Math.round((size.width * chart.height) / chart.width), fontSize: size.fontSize };
+}
+
+export async function chartFigure(service: WorkbenchService, input: ChartFigureInput): Promise<ApiFile> {
   const charts = await jobCharts(service, input.jobId);
   const chart = charts.find((c) => c.id === input.chartId);
   if (!chart) {
@@ -95,76 +95,27 @@ export async function chartFigure(service: WorkbenchService, input: { jobId: num
     throw new ServiceError('not-found', `Job ${input.jobId} has no chart "${input.chartId}" (its charts: ${known}).`);
   }
   const { renderChart } = await import('../figures/render-chart');
-  const bytes = renderChart(chartConfig(chart), { format: input.format, width: chart.width, height: chart.height, dpi: input.dpi });
+  const { width, height, fontSize } = chartFigureSize(chart, input.size);
+  const bytes = renderChart(chartConfig(chart, { title: input.title ?? false, fontSize }), { format: input.format, width, height, dpi: input.dpi });
   return { mime: FIGURE_MIME[input.format], filename: `job${input.jobId}-${chart.id}.${input.format}`, bytes: bytesOf(bytes) };
 }
 
-export async function mapGridFigure(service: WorkbenchService, input: Required<Omit<ApiFileInput<'export.maps'>, 'methods' | 'className'>> & { methods?: string[]; className?: string }): Promise<ApiFile> {
-  const all = listJobMaps(service.store, input.jobId);
-  const methods = input.methods ?? [...new Set(all.map((m) => m.method))];
-  const wanted = all.filter((m) => methods.includes(m.method) && (input.className === undefined || classOf(service, m.imageId) === input.className));
-  const items = [...new Set(wanted.map((m) => m.itemKey))].slice(0, input.limit);
-  if (items.length === 0) throw new ServiceError('not-found', `Job ${input.jobId} has no stored maps${input.className ? ` of class ${input.className}` : ''} for ${methods.join(', ')}.`);
-  const rows = [];
-  for (const itemKey of items) {
-    const cells = [];
-    let label = itemKey;
-    for (const method of methods) {
-      const m = wanted.find((x) => x.itemKey === itemKey && x.method === method);
-      if (!m) {
-        cells.push(null);
-        continue;
-      }
-      const { map } = requireMap(service, m.key);
-      if (m.imageId !== null) label = getImage(service.store, m.imageId)?.relPath ?? label;
-      cells.push({ map: Float32Array.from(map.values), height: map.height, width: map.width, image: await imageUnder(service, m.imageId, map.height, map.width) });
-    }
-    rows.push({ label, cells });
-  }
-  const { renderMapGrid } = await import('../figures/map-grid');
-  const bytes = renderMapGrid(
-    { title: `Job ${input.jobId}`, columnLabels: methods, rows, colormap: input.colormap, opacity: input.opacity },
-    { format: input.format, dpi: input.dpi },
-  );
-  return { mime: FIGURE_MIME[input.format], filename: `job${input.jobId}-maps.${input.format}`, bytes: bytesOf(bytes) };
+/** The gallery's grid of maps: the first images in item order (or of one class), input column, one map per method. */
+export async function mapGridFigure(service: WorkbenchService, input: {
+  jobId: number; methods?: string[]; className?: string; limit: number; colormap: ColormapName; opacity: number; format: FigureFormat; dpi: number;
+  size?: FigureSize; title?: boolean; inputColumn?: boolean;
+}): Promise<ApiFile> {
+  return comparisonFigure(service, { jobId: input.jobId, methods: input.methods, className: input.className, rows: input.limit, sample: 'order',
+    colormap: input.colormap, opacity: input.opacity, format: input.format, dpi: input.dpi, size: input.size, title: input.title, inputColumn: input.inputColumn });
 }
 
-function classOf(service: WorkbenchService, imageId: number | null): string | null {
-  return imageId === null ? null : (getImage(service.store, imageId)?.className ?? null);
-}
-
-/** The job's summary as rows: per image for an explain job, per epoch for a train job. */
+/** The job's table as CSV or LaTeX (the window's export): the registry's builder of the job's kind (tables/registry.ts). */
 export async function summaryTable(service: WorkbenchService, input: { jobId: number; format: TableFormat }): Promise<ApiFile> {
   const job = requireJob(service.store, input.jobId);
   const build = tableBuilder(job.kind);
-  if (build) {
-    const format = input.format === 'tex' ? 'latex' : 'csv';
-    const table = await build(service, job);
-    const text = table.formatted?.[format] ?? formatTable(table, format);
-    return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(text) };
-  }
-  const summary = await service.results.summary(input.jobId);
-  let columns: string[];
-  let rows: TableCell[][];
-  if (summary?.kind === 'explain') {
-    const methods = summary.methods.map((m) => m.id);
-    columns = ['image', 'label', 'target', 'predicted', 'p(target)', ...methods.map((m) => `${m} ms`)];
-    rows = summary.images.map((im) => [im.image, im.label, im.targetClass, im.predictedClass, round(im.targetProbability, 4), ...methods.map((m) => round(im.millis[m] ?? null, 1))]);
-  } else if (summary?.kind === 'train') {
-    columns = ['epoch', 'loss', 'train accuracy', 'validation accuracy', 'seconds'];
-    rows = (summary.result?.epochs ?? []).map((e) => [e.epoch, round(e.loss, 4), round(e.trainAccuracy, 4), round(e.valAccuracy, 4), round(e.seconds, 2)]);
-  } else {
-    throw new ServiceError('unsupported', `Job ${input.jobId} has no summary table yet.`);
-  }
-  // The same CSV and booktabs LaTeX as every other table (table-format.ts).
+  if (!build) throw new ServiceError('unsupported', `Job ${input.jobId} has no summary table.`);
   const format = input.format === 'tex' ? 'latex' : 'csv';
-  return {
-    mime: TABLE_MIME[format],
-    filename: `job${input.jobId}-summary.${input.format}`,
-    bytes: new TextEncoder().encode(formatTable({ title: `Job ${input.jobId}`, columns, rows }, format)),
-  };
-}
-
-function round(v: number | null, digits: number): number | null {
-  return v === null ? null : Number(v.toFixed(digits));
+  const table = await build(service, job);
+  const text = table.formatted?.[format] ?? formatTable(table, format);
+  return { mime: TABLE_MIME[format], filename: `job${job.id}-${job.kind}.${TABLE_EXTENSION[format]}`, bytes: new TextEncoder().encode(text) };
 }

@@ -43,7 +43,11 @@ export function toStoreError(err: unknown, path: string): StoreError {
     return new StoreError('not-a-database', `${where} is not an SQLite database (${detail}). Nothing was changed. Move the file away or choose another location with --db PATH or DIXW_HOME.`, { cause: err });
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreError('corrupt', `${where} is damaged (${detail}). Keep a copy, then restore it from a backup or run "sqlite3 ${path} .recover" into a new file.`, { cause: err });
+    // .recover copies every row it can still read into a new file; the damaged one is kept as it is.
+    const recovered = path.replace(/(\.db)?$/, '-recovered.db');
+    return new StoreError('corrupt', `${where} is damaged (${detail}). Keep a copy of it, then restore it from a backup, or recover what can be read ` +
+      `into a new file with the sqlite3 tool (3.41 or newer; 3.40's .recover stops with "SQL logic error"): sqlite3 "${path}" ".recover" | sqlite3 "${recovered}" ` +
+      `and use that file (--db ${recovered}, or move it in place of the damaged one).`, { cause: err });
   }
   if (code.startsWith('SQLITE_FULL')) {
     return new StoreError('disk-full', `The disk holding ${where} is full (${detail}). Free some space; results committed so far are intact.`, { cause: err });

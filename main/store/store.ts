@@ -22,8 +22,39 @@ export interface OpenStoreOptions {
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
+/**
+ * A prepared statement whose SQLite errors come out as StoreErrors with advice (a full disk, a damaged page, a lock),
+ * wherever it runs: inside a transaction or alone (a lease renewal, a read for the window).
+ */
+export class StoreStatement {
+  constructor(
+    private readonly statement: Database.Statement,
+    private readonly path: string,
+  ) {}
+
+  run(...params: unknown[]): Database.RunResult {
+    return this.translated(() => this.statement.run(...params));
+  }
+
+  get(...params: unknown[]): unknown {
+    return this.translated(() => this.statement.get(...params));
+  }
+
+  all(...params: unknown[]): unknown[] {
+    return this.translated(() => this.statement.all(...params));
+  }
+
+  private translated<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (err) {
+      throw isSqliteError(err) ? toStoreError(err, this.path) : err;
+    }
+  }
+}
+
 export class Store {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, StoreStatement>();
 
   constructor(
     readonly db: Database.Database,
@@ -32,10 +63,15 @@ export class Store {
   ) {}
 
   /** A prepared statement, compiled once per connection. */
-  prepare(sql: string): Database.Statement {
+  prepare(sql: string): StoreStatement {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      try {
+        s = new StoreStatement(this.db.prepare(sql), this.path);
+      } catch (err) {
+        // Compiling reads the schema: a damaged first page fails here.
+        throw isSqliteError(err) ? toStoreError(err, this.path) : err;
+      }
       this.statements.set(sql, s);
     }
     return s;
@@ -60,7 +96,11 @@ export class Store {
 
   /** PRAGMA integrity_check: ['ok'] for a healthy file. */
   integrityCheck(): string[] {
-    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    try {
+      return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    } catch (err) {
+      throw isSqliteError(err) ? toStoreError(err, this.path) : err;
+    }
   }
 
   close(): void {

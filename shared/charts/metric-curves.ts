@@ -3,9 +3,11 @@
 // out; for SIC/AIC the (median) softmax probability or top-1 accuracy against the normalized information (WebP size)
 // of the partially revealed image. One line per method, its AUC in the legend.
 import type { ChartConfiguration } from 'chart.js';
-import { colorFor, dashFor } from './palette';
+import { seriesStyles } from '../method-display';
+import { fittedScale, niceStep } from './axes';
 
 export interface MetricCurveSeries {
+  /** The method id or configuration name (drawn with its display name and colour, shared/method-display.ts). */
   label: string;
   x: number[];
   y: number[];
@@ -34,15 +36,16 @@ export const METRIC_CURVE_AXES: Record<string, { x: string; y: string }> = {
 
 export function metricCurveConfig(d: MetricCurveData): ChartConfiguration<'line'> {
   const [ymin, ymax] = d.yRange ?? [0, 1];
+  const styles = seriesStyles(d.series.map((s) => s.label));
   return {
     type: 'line',
     data: {
       datasets: d.series.map((s, i) => ({
-        label: s.auc === undefined || !Number.isFinite(s.auc) ? s.label : `${s.label} (${s.auc.toFixed(1)})`,
+        label: s.auc === undefined || !Number.isFinite(s.auc) ? styles[i].name : `${styles[i].name} (${s.auc.toFixed(1)})`,
         data: s.x.map((x, k) => ({ x, y: s.y[k] })),
-        borderColor: colorFor(i),
-        backgroundColor: colorFor(i),
-        borderDash: dashFor(i),
+        borderColor: styles[i].color,
+        backgroundColor: styles[i].color,
+        borderDash: styles[i].dash,
         borderWidth: 1.75,
         // Points only on short curves (NEG/POS/INS/DEL: 10); SIC/AIC are read at 1001.
         pointRadius: s.x.length > 40 ? 0 : 2,
@@ -52,10 +55,10 @@ export function metricCurveConfig(d: MetricCurveData): ChartConfiguration<'line'
     options: {
       animation: false,
       responsive: false,
-      plugins: { title: { display: true, text: d.title }, legend: { position: 'right' } },
+      plugins: { title: { display: true, text: d.title }, legend: { position: 'top' } },
       scales: {
-        x: { type: 'linear', title: { display: true, text: d.xLabel }, min: 0, max: 1 },
-        y: { title: { display: true, text: d.yLabel }, min: ymin, max: ymax },
+        x: { type: 'linear', title: { display: true, text: d.xLabel }, ...fittedScale({ min: 0, max: 1, step: 0.25 }) },
+        y: { title: { display: true, text: d.yLabel }, ...fittedScale({ min: ymin, max: ymax, step: niceStep((ymax - ymin) / 4) }) },
       },
     },
   };

@@ -1,4 +1,5 @@
-// One colour per method, stable across figures (Okabe-Ito, readable by colour-blind readers), with DIX methods first.
+// An index palette (Okabe-Ito, readable by colour-blind readers) for series that are not methods. Methods have their
+// own fixed colour and name in shared/method-display.ts, used by every chart.
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
 export function colorFor(index: number): string {

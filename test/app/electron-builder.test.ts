@@ -44,3 +44,17 @@ test('native modules are rebuilt for Electron and unpacked from the asar archive
   for (const p of ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/@napi-rs/**']) assert.ok(config.asarUnpack.includes(p), p);
   for (const dep of ['better-sqlite3', '@napi-rs/canvas']) assert.ok(pkg.dependencies[dep], `${dep} is a runtime dependency`);
 });
+
+test('fuses: no run-as-Node (nor NODE_OPTIONS, --inspect), encrypted cookies, ASAR integrity and the app only from the asar', () => {
+  assert.deepEqual(config.electronFuses, {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
+  });
+  // The integrity hash is embedded only when the app is packed into an asar archive.
+  assert.equal(config.asar, true);
+});

@@ -13,6 +13,7 @@ import { handleAppRequest } from '../../main/app/app-protocol';
 import { findElectronBinary } from '../../main/app/electron-binary';
 import { createIpcHandlers } from '../../main/app/ipc-handlers';
 import { appMenuTemplate } from '../../main/app/menu';
+import { guardWebContents, isAllowedExternalUrl, refusePermission, rendererFolder } from '../../main/app/web-guards';
 import { isAppUrl, mainWindowOptions } from '../../main/app/window-options';
 import { WorkbenchApi } from '../../main/service/api-handlers';
 import { openService, type WorkbenchService } from '../../main/service/index';
@@ -41,7 +42,7 @@ after(async () => {
 });
 
 test('the window: context isolation, no Node anywhere, sandboxed, web security on, the preload only', () => {
-  const o = mainWindowOptions('/app/preload.cjs');
+  const o = mainWindowOptions('/app/preload.cjs', false);
   assert.deepEqual(o.webPreferences, {
     preload: '/app/preload.cjs',
     contextIsolation: true,
@@ -54,7 +55,9 @@ test('the window: context isolation, no Node anywhere, sandboxed, web security o
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    devTools: true,
   });
+  assert.equal(mainWindowOptions('/app/preload.cjs', true).webPreferences.devTools, false, 'no DevTools in a packaged build');
   assert.ok(o.width >= 1280 && o.height >= 800, 'opens at 1280x800 or more');
   assert.equal(isAppUrl(APP, APP_SCHEME), true);
   assert.equal(isAppUrl('https://example.com/', APP_SCHEME), false);
@@ -88,6 +91,55 @@ test('the menu: every view has its own keyboard shortcut; quitting is in the men
   items.find((i) => i.label === 'Quit')?.click?.();
   assert.equal(quit, 1);
   assert.ok(appMenuTemplate({ showView: () => undefined, quit: () => undefined }, 'darwin').some((m) => m.role === 'appMenu'));
+  const roles = (packaged: boolean) => appMenuTemplate({ showView: () => undefined, quit: () => undefined }, 'linux', packaged).flatMap((m) => m.submenu ?? []).map((i) => i.role);
+  assert.ok(roles(false).includes('toggleDevTools'));
+  assert.ok(!roles(true).includes('toggleDevTools'), 'no DevTools item in a packaged build');
+});
+
+test('every page: no navigation or redirect away from the app, no new window, no webview; only allowlisted https links open outside', () => {
+  const handlers = new Map<string, (...args: any[]) => void>();
+  let windowOpen: ((d: { url: string }) => { action: string }) | null = null;
+  const contents = {
+    setWindowOpenHandler: (h: (d: { url: string }) => { action: 'deny' | 'allow' }) => (windowOpen = h),
+    on: (event: string, listener: (...args: any[]) => void) => handlers.set(event, listener),
+  };
+  const opened: string[] = [];
+  guardWebContents(contents as any, APP_SCHEME, (url) => opened.push(url));
+  assert.deepEqual([...handlers.keys()].sort(), ['will-attach-webview', 'will-navigate', 'will-redirect']);
+  const prevented = (event: string, url?: string) => {
+    let stopped = false;
+    handlers.get(event)!({ preventDefault: () => (stopped = true) }, url);
+    return stopped;
+  };
+  for (const event of ['will-navigate', 'will-redirect']) {
+    assert.equal(prevented(event, `${APP_SCHEME}://app/index.html#/queue`), false, `${event} within the app`);
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', `${APP_SCHEME}://other/x`, 'javascript:alert(1)', 'not a url']) {
+      assert.equal(prevented(event, url), true, `${event} to ${url}`);
+    }
+  }
+  assert.equal(prevented('will-attach-webview'), true);
+
+  const allowed = ['https://arxiv.org/abs/1706.03825', 'https://doi.org/10.1109/x', 'https://github.com/owner/repo'];
+  const refused = ['http://arxiv.org/abs/1', 'https://arxiv.org.evil.example/', 'https://evil.example/?https://arxiv.org', 'https://user:pw@github.com/',
+    'https://github.com:8443/', 'file:///etc/passwd', 'smb://host/share', 'javascript:alert(1)', `${APP_SCHEME}://app/index.html`, 'not a url'];
+  for (const url of [...allowed, ...refused]) assert.deepEqual(windowOpen!({ url }), { action: 'deny' }, 'the app never opens a window of its own');
+  assert.deepEqual(opened, allowed, 'only allowlisted https links reach the user\'s browser');
+  for (const url of refused) assert.equal(isAllowedExternalUrl(url), false, url);
+});
+
+test('permissions are refused; the renderer-folder variable counts only in development', () => {
+  assert.equal(refusePermission(), false);
+  assert.equal(rendererFolder({ DIXW_RENDERER_DIR: '/tmp/evil' }, false, '/app/dist/renderer'), '/tmp/evil');
+  assert.equal(rendererFolder({ DIXW_RENDERER_DIR: '/tmp/evil' }, true, '/app/dist/renderer'), '/app/dist/renderer');
+  assert.equal(rendererFolder({}, false, '/app/dist/renderer'), '/app/dist/renderer');
+  // electron-main.ts wires all of it (a check that it is not lost in an edit; Electron itself cannot run here).
+  const main = readFileSync(fileURLToPath(new URL('../../main/app/electron-main.ts', import.meta.url)), 'utf8');
+  for (const wiring of [/app\.on\('web-contents-created'[\s\S]*guardWebContents\(/, /setPermissionCheckHandler\(refusePermission\)/,
+    /setPermissionRequestHandler\(/, /rendererFolder\(process\.env, packaged/, /mainWindowOptions\(PRELOAD, packaged\)/, /appMenuTemplate\([^;]*packaged\)/]) {
+    assert.match(main, wiring);
+  }
+  assert.doesNotMatch(main, /process\.env\.DIXW_RENDERER_DIR/, 'the variable is read through rendererFolder only');
+  assert.doesNotMatch(main, /openExternal\((?!url\))/, 'openExternal only behind the allowlist');
 });
 
 test('IPC: calls from the app page are validated by the contract and answered with the error code and hint', async () => {
@@ -137,6 +189,10 @@ test('the app scheme serves the renderer and the file calls, with the CSP, and n
   assert.equal(file.headers['content-type'], 'image/png');
   const bad = await handleAppRequest(api, renderer, `${APP_SCHEME}://app/api/file/image?input=${encodeURIComponent('{"id":"x"}')}`);
   assert.equal(bad.status, 400);
+  // A malformed percent-escape in the file call's name is the caller's mistake, not an internal error.
+  const escape = await handleAppRequest(api, renderer, `${APP_SCHEME}://app/api/file/ima%E0%A4%A?input={}`);
+  assert.equal(escape.status, 400);
+  assert.match(String(escape.body), /"code":"invalid-input"/);
 });
 
 test('the preload exposes exactly the contract channels', () => {

@@ -2,7 +2,7 @@
 // output format, and the bad-input contract (clear message, exit status 1, no stack trace; bad images skipped).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, hasStackTrace } from '../helpers/run-cli';
@@ -112,6 +112,34 @@ test('a corrupt image and a decompression bomb are skipped and reported by path,
   assert.match(r.stderr, /skipped .*bomb\.png: .*over the limit/);
 });
 
+test('dataset add on a folder with a link loop reports the loop and indexes each image once', () => {
+  const looped = join(dir, 'data-looped');
+  cpSync(data, looped, { recursive: true });
+  symlinkSync('..', join(looped, 'circle', 'l1'));
+  const r = runCli(['dataset', 'add', looped]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /24 images in 3 classes/);
+  assert.match(r.stderr, /not indexed: circle\/l1: a link to a folder that contains it .*a loop: not followed/);
+  assert.equal(hasStackTrace(r.stderr), false);
+});
+
+test("labels outside the model's classes: a warning before the run; every label outside refuses the job", () => {
+  const flat = (name: string, labels: string[]) => {
+    const out = join(dir, name);
+    mkdirSync(out);
+    ['circle/0000.png', 'square/0001.png', 'triangle/0002.png'].forEach((src, i) => cpSync(join(data, src), join(out, `${i}.png`)));
+    writeFileSync(join(out, 'labels.csv'), `path,label\n${labels.map((l, i) => `${i}.png,${l}`).join('\n')}\n`);
+    return out;
+  };
+  const some = runCli(['explain', '--model', model, '--data', flat('labels-some-out', ['0', '9', '1']), '--methods', 'gradcam']);
+  assert.equal(some.status, 0, some.stderr);
+  assert.match(some.stderr, /warning: 1 of 3 labelled image\(s\) have a label outside the model's 3 classes \(0-2\), e\.g\. 1\.png: 9/);
+  const all = runCli(['explain', '--model', model, '--data', flat('labels-all-out', ['5', '6', '7']), '--methods', 'gradcam']);
+  assert.equal(all.status, 1, all.stderr);
+  assert.match(all.stderr, /Every label of the 3 labelled image\(s\) .* is outside the model's 3 classes/);
+  assert.equal(hasStackTrace(all.stderr), false);
+});
+
 test('user errors: one clear message, exit status 1, no stack trace', () => {
   const broken = join(dir, 'broken-model');
   cpSync(model, broken, { recursive: true });
@@ -132,7 +160,10 @@ test('user errors: one clear message, exit status 1, no stack trace', () => {
     [['explain', '--model', model, '--data', data, '--methods', 'dix1', '--layers', 'flatten_nope'], /no layer named "flatten_nope"/],
     [['train', '--data', data, '--arch', 'alexnet', '--epochs', '1', '--out', join(dir, 'x')], /Unknown architecture "alexnet"/],
     [['explain', '--model', model, '--data', data], /--methods is required/],
-    [['explain', '--model', model, '--data', data, '--methods', 'ig', '--bogus'], /Unknown option '--bogus'/],
+    [['explain', '--model', model, '--data', data, '--methods', 'ig', '--bogus'], /[Uu]nknown option '?--bogus'?/],
+    [['train', '--data', data, '--arch', 'small-cnn', '--epochs', '1', '--out', model], /already holds a model \(model\.json\).*\n.*--force/],
+    [['train', '--data', data, '--arch', 'small-cnn', '--epochs', '1', '--out', join(dir, 'no', 'such', 'model')], /parent folder .*such does not exist/],
+    [['explain', '--model', model, '--data', data, '--methods', 'gradcam', '--npy', join(dir, 'no', 'maps')], /\(--npy\) cannot be made: its parent folder/],
   ];
   for (const [args, message] of cases) {
     const r = runCli(args);

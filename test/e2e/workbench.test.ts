@@ -1,14 +1,17 @@
 // The workbench end to end, as a user drives it: `dixw serve` as a real child process over a fresh database, the
 // renderer built by Vite, Debian's Chromium. Add the synthetic dataset, train a tiny model, queue an explain job,
-// watch it finish, open its maps and chart, export figures and a table, and restart the server mid-job to see the job
-// resume. A screenshot of each view goes to test-output/screenshots/.
+// watch it finish, open its maps and chart, export figures (the comparison figure among them) and a table, queue
+// sanity tests from the form (per class; data randomization training its own pair), and restart the server mid-job to
+// see the job resume. A screenshot of each view goes to test-output/screenshots/, at 1440x900 and 1024x700 at the end.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Download, Page } from 'playwright-core';
 import { TOKEN_HEADER } from '../../shared/api';
+import { NAMED_SIZES } from '../../shared/charts/figure-style';
+import { decodeImage } from '../../main/engine/data/image-decode';
 import { buildRenderer } from '../../main/server/renderer-build';
 import { runCli } from '../helpers/run-cli';
 import { tempDir } from '../store/helpers';
@@ -96,6 +99,10 @@ test('datasets: a folder added by path shows its classes, counts, masks and thum
   await thumbs.first().waitFor();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=thumbnails] img')].every((i) => (i as HTMLImageElement).naturalWidth === 28));
   assert.ok((await thumbs.count()) >= 24);
+  // The thumbnails sample every class, interleaved (not the first 32 files of one class).
+  const shown = await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).title.split('/')[0]));
+  assert.deepEqual([...new Set(shown)].sort(), ['circle', 'square', 'triangle']);
+  assert.deepEqual(shown.slice(0, 3), ['circle', 'square', 'triangle']);
   await shot('datasets');
 });
 
@@ -118,8 +125,8 @@ test('models: a tiny model trained from the window is registered with its cut po
 test('new job and queue: an explain job queued in the window runs to done with live progress', { skip }, async () => {
   await view('New job');
   const methods = page.getByRole('group', { name: 'Methods' });
-  await methods.getByLabel('dix3', { exact: true }).check();
-  await methods.getByLabel('gradcam', { exact: true }).check();
+  await methods.getByLabel('DIX3', { exact: true }).check();
+  await methods.getByLabel('Grad-CAM', { exact: true }).check();
   await page.getByText(/30 image\(s\)/).waitFor();
   await shot('new-job');
   await page.getByRole('button', { name: 'Queue job' }).click();
@@ -134,7 +141,7 @@ test('results: maps painted over their images, a chart drawn from the shared con
   await page.waitForURL(/#\/results\/2$/);
   const tiles = page.locator('canvas.map');
   await tiles.first().waitFor();
-  assert.equal(await page.getByTestId('gallery').locator('thead th').allTextContents().then((t) => t.slice(1).join(',')), 'dix3,gradcam');
+  assert.equal(await page.getByTestId('gallery').locator('thead th').allTextContents().then((t) => t.slice(1).join(',')), 'DIX3,Grad-CAM', 'methods by their display names');
   assert.equal(await page.getByLabel('Step', { exact: true }).count(), 0, 'no step selector outside sanity jobs');
   await page.waitForTimeout(500);
   const tile = await paintedPixels(page, 'canvas.map');
@@ -143,6 +150,9 @@ test('results: maps painted over their images, a chart drawn from the shared con
   await chart.waitFor();
   const drawn = await paintedPixels(page, 'canvas.chart[data-chart-id="timing"]');
   assert.ok(drawn.opaque > 10_000, `the chart drew (${drawn.opaque} non-transparent pixels)`);
+  // The chart fills its place in the panel (the width of its grid cell), not a fixed 560 pixels.
+  const fill = await chart.evaluate((c) => ({ canvas: c.getBoundingClientRect().width, cell: c.parentElement!.getBoundingClientRect().width }));
+  assert.ok(Math.abs(fill.canvas - fill.cell) < 2 && fill.cell > 400, `the chart fills its panel (${fill.canvas} of ${fill.cell} px)`);
   await page.getByLabel('Class').selectOption('square');
   await page.getByLabel('Colormap').selectOption('viridis');
   await page.getByText('page 1 of 1 (10 images)').waitFor();
@@ -153,7 +163,7 @@ test('results: maps painted over their images, a chart drawn from the shared con
   await page.getByLabel('Theme').selectOption('light');
 });
 
-test('export: the chart as PNG at a chosen DPI, SVG and PDF; a map grid; the summary table', { skip }, async () => {
+test('export: the chart as PNG at a chosen DPI, SVG and PDF; the comparison figure; a map grid; the summary table', { skip }, async () => {
   await page.getByRole('button', { name: 'Export…' }).click();
   await page.waitForURL(/#\/export\/2$/);
   await page.getByLabel('Chart', { exact: true }).selectOption('timing');
@@ -161,22 +171,41 @@ test('export: the chart as PNG at a chosen DPI, SVG and PDF; a map grid; the sum
   const png = await saveDownload(() => page.getByRole('button', { name: 'Export chart' }).click());
   assert.equal(png.name, 'job2-timing.png');
   assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
-  // 560 x 360 CSS pixels at 150 DPI (Chart.js rounds the canvas down).
-  assert.equal(png.bytes.readUInt32BE(16), Math.floor((560 * 150) / 96));
-  assert.equal(png.bytes.readUInt32BE(20), Math.floor((360 * 150) / 96));
+  // The full page width (6.9 in, the default size) at 150 DPI (Chart.js rounds the canvas down).
+  assert.equal(png.bytes.readUInt32BE(16), Math.floor((NAMED_SIZES.page.width * 150) / 96));
+  assert.equal(png.bytes.readUInt32BE(20), Math.floor((NAMED_SIZES.page.height * 150) / 96));
+  await page.getByLabel('Figure size').selectOption('column');
   await page.getByLabel('Format').first().selectOption('svg');
   const svg = await saveDownload(() => page.getByRole('button', { name: 'Export chart' }).click());
-  assert.match(svg.bytes.toString(), /<svg[^>]*width="560"/);
+  assert.match(svg.bytes.toString(), new RegExp(`<svg[^>]*width="${NAMED_SIZES.column.width}"`));
+  assert.match(svg.bytes.toString(), /<text[^>]*>\s*DIX3\s*<\/text>/, 'text stays text, methods by their display names');
+  assert.ok(!/Job \d|Median compute time/.test(svg.bytes.toString()), 'no title and no job number by default');
   await page.getByLabel('Format').first().selectOption('pdf');
   const pdf = await saveDownload(() => page.getByRole('button', { name: 'Export chart' }).click());
   assert.equal(pdf.bytes.subarray(0, 5).toString(), '%PDF-');
   const grid = await saveDownload(() => page.getByRole('button', { name: 'Export map grid' }).click());
   assert.equal(grid.name, 'job2-maps.pdf');
   assert.equal(grid.bytes.subarray(0, 5).toString(), '%PDF-');
+
+  // The comparison figure (paper Fig. 1-3): one row per class, the input and one map per method, a colour bar.
+  await page.getByLabel('Format', { exact: true }).nth(1).selectOption('svg');
+  const comparison = await saveDownload(() => page.getByRole('button', { name: 'Export comparison figure' }).click());
+  assert.equal(comparison.name, 'job2-comparison.svg');
+  const text = comparison.bytes.toString();
+  const texts = [...text.matchAll(/<text[^>]*>\s*([^<]*?)\s*<\/text>/g)].map((m) => m[1]);
+  for (const t of ['input', 'DIX3', 'Grad-CAM', 'circle', 'square', 'triangle', '0', '1']) assert.ok(texts.includes(t), `the figure shows "${t}" (texts: ${texts.join(' | ')})`);
+  // 3 rows x (input + 2 maps) images, and the colour bar.
+  assert.equal((text.match(/<image/g) ?? []).length, 3 * 3 + 1);
+  await page.getByLabel('Format', { exact: true }).nth(1).selectOption('png');
+  const comparisonPng = await saveDownload(() => page.getByRole('button', { name: 'Export comparison figure' }).click());
+  mkdirSync(join(SHOTS, '..', 'figures'), { recursive: true });
+  writeFileSync(join(SHOTS, '..', 'figures', 'comparison-column.png'), comparisonPng.bytes);
+  assert.equal(decodeImage(comparisonPng.bytes).width, Math.round((NAMED_SIZES.column.width * 150) / 96), "a column wide at the chosen 150 DPI");
   const table = await saveDownload(() => page.getByRole('button', { name: 'Export table' }).click());
   const lines = table.bytes.toString().trim().split('\n');
   assert.equal(lines[0], 'image,label,target,predicted,p(target),dix3 ms,gradcam ms');
   assert.equal(lines.length, 31);
+  assert.match(lines[1], /^circle\/\d+\.png,circle,(circle|square|triangle),(circle|square|triangle),/, 'classes by name');
   await shot('export');
 });
 
@@ -188,11 +217,16 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   await view('New job');
   await page.getByLabel('Kind').selectOption('sanity');
   await page.getByLabel('Sanity test').selectOption('cascading');
-  await page.getByLabel('Limit (images)').fill('4');
+  // One image per class: three images, one of each class, not the first three files of one class.
+  await page.getByLabel('Per class (images)').fill('1');
   await page.getByLabel('Keep maps (images)').fill('2');
+  await page.locator('p.estimate').filter({ hasText: /^No time estimate yet: 3 image\(s\); no cascading randomization test has run/ }).waitFor();
   await page.getByRole('button', { name: 'Queue job' }).click();
   await page.waitForURL(/#\/queue\/\d+$/);
   const jobId = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
+  const queued = await api<{ job: { spec: { perClass?: number }; itemsTotal: number } }>('jobs.show', { id: jobId });
+  assert.equal(queued.job.spec.perClass, 1);
+  assert.equal(queued.job.itemsTotal, 3);
   await waitForJobState(jobId, 'done', 150_000);
   await page.getByRole('button', { name: `Results of job ${jobId}` }).click();
   const curve = page.locator('canvas.chart[data-chart-id^="sanity-cascading"]').first();
@@ -231,12 +265,49 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   assert.equal(await strip.locator('thead th').count(), 1 + summary.steps.length);
   const rows = strip.locator('tbody tr');
   assert.equal(await rows.count(), 2 * summary.methods.length);
+  const stripImages = [...new Set(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.image ?? '')))];
+  assert.equal(stripImages.length, 2, 'one set of rows per image');
+  assert.equal(new Set(stripImages.map((p) => p.split('/')[0])).size, 2, `the kept images come from two classes (${stripImages.join(', ')})`);
   for (let r = 0; r < (await rows.count()); r++) assert.equal(await rows.nth(r).locator('canvas.map').count(), summary.steps.length, `row ${r} has a map for every step`);
   await page.waitForTimeout(500);
   const lastCell = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map`;
   assert.ok((await paintedPixels(page, lastCell)).colored > 80 * 80 * 0.9, 'the last step\'s map is painted');
   await strip.scrollIntoViewIfNeeded();
   await shot('results-sanity-strip');
+});
+
+test('data randomization from the form: the pair trained in the job, compatible models only, the estimate as a sentence', { skip }, async (t) => {
+  const info = await api<{ jobKinds: string[] }>('app.info', {});
+  if (!info.jobKinds.includes('sanity')) return t.skip('the service does not queue sanity jobs');
+  await view('New job');
+  await page.getByLabel('Kind').selectOption('sanity');
+  await page.getByLabel('Sanity test').selectOption('data');
+  // The only registered model is the trained one itself: no compatible random-label model to offer.
+  await page.getByLabel('a registered model trained on permuted labels').check();
+  assert.equal(await page.getByLabel('Model trained on permuted labels').locator('option').count(), 0);
+  await page.getByText(/No other model has the same input and classes/).waitFor();
+  const estimate = page.locator('p.estimate');
+  await estimate.filter({ hasText: /^No estimate yet: choose the model trained on permuted labels, or let the job train both models\.$/ }).waitFor();
+  assert.doesNotMatch(await estimate.innerText(), /Invalid job spec|randomModel/, 'a sentence, not a validation error');
+  await page.getByLabel('train both models in this job').check();
+  assert.equal(await page.getByLabel('Model', { exact: true }).count(), 0, 'the job trains the model: no model to choose');
+  await page.getByLabel('Epochs (true labels)').fill('1');
+  await page.getByLabel('Epochs (permuted labels)').fill('1');
+  await page.getByLabel('Width multiplier').fill('0.25');
+  await page.getByLabel('Limit (images)').fill('3');
+  await estimate.filter({ hasText: /3 image\(s\) x \d+ steps|no data randomization test has run/ }).waitFor();
+  await shot('new-job-data-randomization');
+  await page.getByRole('button', { name: 'Queue job' }).click();
+  await page.waitForURL(/#\/queue\/\d+$/);
+  const jobId = Number(/#\/queue\/(\d+)$/.exec(await page.evaluate(() => location.hash))?.[1]);
+  const shown = await api<{ job: { spec: { model?: string; randomModel?: string; train?: { arch: string; epochs: number; randomEpochs?: number; width?: number; dataset: string } } } }>('jobs.show', { id: jobId });
+  assert.equal(shown.job.spec.model, undefined);
+  assert.equal(shown.job.spec.randomModel, undefined);
+  assert.deepEqual({ ...shown.job.spec.train, dataset: undefined, out: undefined }, { arch: 'small-cnn', epochs: 1, randomEpochs: 1, width: 0.25, dataset: undefined, out: undefined });
+  // One epoch cannot reach 95% training accuracy: the job fails saying so, quickly.
+  await waitForJobState(jobId, 'failed', 120_000);
+  const failed = await api<{ job: { error: string | null } }>('jobs.show', { id: jobId });
+  assert.match(failed.job.error ?? '', /needs at least 95(\.0)?%/);
 });
 
 test('metrics: a tiny metrics job shows its table with intervals, best and second, and its curves', { skip }, async (t) => {
@@ -253,7 +324,7 @@ test('metrics: a tiny metrics job shows its table with intervals, best and secon
   await page.getByRole('button', { name: `Results of job ${jobId}` }).click();
   const table = page.getByTestId('metric-table');
   await table.waitFor();
-  assert.deepEqual(await table.locator('thead th').allTextContents(), ['metric', 'dix3', 'gradcam']);
+  assert.deepEqual(await table.locator('thead th').allTextContents(), ['metric', 'DIX3', 'Grad-CAM']);
   for (const metric of ['ins', 'del']) {
     const row = table.locator(`tr[data-metric="${metric}"]`);
     assert.equal(await row.locator('td').count(), 2);
@@ -271,9 +342,9 @@ test('metrics: a tiny metrics job shows its table with intervals, best and secon
 test('a server killed mid-job and started again resumes the job at its first uncommitted item', { skip, timeout: 150_000 }, async () => {
   await view('New job');
   const methods = page.getByRole('group', { name: 'Methods' });
-  await methods.getByLabel('dix3', { exact: true }).uncheck();
-  await methods.getByLabel('gradcam', { exact: true }).uncheck();
-  await methods.getByLabel('ig', { exact: true }).check();
+  await methods.getByLabel('DIX3', { exact: true }).uncheck();
+  await methods.getByLabel('Grad-CAM', { exact: true }).uncheck();
+  await methods.getByLabel('IG', { exact: true }).check();
   // Integrated Gradients with many steps: long enough per image to stop the server between two of them.
   await page.getByLabel('Steps (N)').fill('3000');
   await page.getByLabel('Limit (images)').fill('10');
@@ -308,6 +379,33 @@ test('a server killed mid-job and started again resumes the job at its first unc
   const maps = await api<unknown[]>('results.maps', { jobId: id });
   assert.equal(maps.length, 10, 'each image explained once: nothing lost, nothing stored twice');
   await shot('queue-after-restart');
+});
+
+test('every view at 1440x900 and 1024x700 (screenshots in test-output/screenshots)', { skip }, async () => {
+  for (const [w, h] of [[1440, 900], [1024, 700]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await view('Datasets');
+    await page.getByRole('button', { name: 'synth', exact: true }).click();
+    await page.getByTestId('thumbnails').locator('img').first().waitFor();
+    await shot(`datasets-${w}`);
+    await view('Models');
+    await shot(`models-${w}`);
+    await view('New job');
+    await page.getByLabel('Kind').selectOption('sanity');
+    await shot(`new-job-${w}`);
+    await view('Queue');
+    await shot(`queue-${w}`);
+    await page.getByRole('button', { name: 'Results of job 2' }).click();
+    await page.locator('canvas.chart[data-chart-id="timing"]').waitFor();
+    await page.waitForTimeout(300);
+    await shot(`results-${w}`);
+    await page.locator('canvas.chart[data-chart-id="timing"]').scrollIntoViewIfNeeded();
+    await shot(`results-charts-${w}`);
+    await view('Export');
+    await page.getByRole('heading', { name: 'Export' }).waitFor();
+    await shot(`export-${w}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 test('no console errors or uncaught exceptions in the page (other than those caused on purpose)', { skip }, () => {

@@ -120,6 +120,36 @@ describe('broken model folders give a UserError', () => {
     await assertUserError(() => loadLayersModel(dir), /Could not load/, /weight shards belong together/);
   });
 
+  test('weight paths that leave the model folder are refused, for loading and for hashing', async () => {
+    const other = await savedModel();
+    const dir = await savedModel();
+    for (const path of [`../${other.split(/[\\/]/).pop()}/weights.bin`, join(other, 'weights.bin'), '', 'sub/../../x.bin']) {
+      editJson(dir, (j) => (j.weightsManifest[0].paths = [path]));
+      await assertUserError(() => loadLayersModel(dir), /lists the weight file .* which is not inside the model folder/, /beside model\.json/);
+      await assertUserError(() => modelContentHash(dir), /not inside the model folder/);
+    }
+    // A plain relative path inside the folder is fine.
+    editJson(dir, (j) => (j.weightsManifest[0].paths = ['./weights.bin']));
+    (await loadLayersModel(dir)).dispose();
+  });
+
+  test('weights that are NaN or infinite: one clear message at load', async () => {
+    const dir = await savedModel();
+    const specs = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights as Array<{ name: string; shape: number[] }>;
+    const bytes = readFileSync(join(dir, 'weights.bin'));
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    floats[0] = Number.NaN;
+    floats[1] = Number.POSITIVE_INFINITY;
+    floats[floats.length - 1] = Number.NEGATIVE_INFINITY;
+    writeFileSync(join(dir, 'weights.bin'), bytes);
+    const first = specs[0]!;
+    const last = specs[specs.length - 1]!;
+    const size = (s: { shape: number[] }) => s.shape.reduce((a, b) => a * b, 1);
+    await assertUserError(() => loadLayersModel(dir),
+      new RegExp(`has weights that are NaN or infinite \\(${first.name}: 2 of ${size(first)}, ${last.name}: 1 of ${size(last)}\\)`),
+      /would be NaN/, /diverged in training or its weight file is damaged/);
+  });
+
   test('an unknown layer class', async () => {
     const dir = await savedModel();
     editJson(dir, (j) => {

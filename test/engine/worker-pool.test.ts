@@ -23,7 +23,10 @@ describe('worker pool', () => {
   test('settling runs the tasks no worker has begun on the calling thread: each task runs once, both threads work', async () => {
     const pool = newPool(1);
     await pool.submit({ x: 0 }).promise; // the thread is up (it boots in a few hundred ms)
-    const tasks = Array.from({ length: 12 }, (_, x) => pool.submit({ x, ms: 15 }));
+    // Both threads take part whatever the machine's load: a task run here waits until the worker has begun one (the
+    // gate), so the worker cannot be starved out by this thread taking all twelve while it waits for a core.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const tasks = Array.from({ length: 12 }, (_, x) => pool.submit({ x, gate }));
     const out = await pool.settle(tasks);
     assert.deepEqual(out.map((r) => r.square), Array.from({ length: 12 }, (_, x) => x * x));
     const here = out.filter((r) => r.by === 'here').length;
@@ -87,12 +90,19 @@ describe('worker pool', () => {
 describe('worker pool without its worker files', () => {
   test('a worker thread that cannot start turns threads off with a warning; every task still runs, here', async () => {
     const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
+    let onWarning: (w: Error) => void = () => undefined;
+    // The pool says so with a process warning once the thread has failed: wait for that, not for a fixed time.
+    const turnedOff = new Promise<void>((resolve) => {
+      onWarning = (w: Error) => {
+        warnings.push(w.message);
+        if (/worker threads are off/.test(w.message)) resolve();
+      };
+    });
     process.on('warning', onWarning);
     const pool = new WorkerPool<PoolTestRequest, PoolTestResult>(new URL('./fixtures/no-such-worker.ts', import.meta.url), 1, poolTestTask);
     const first = pool.submit({ x: 2 });
-    // Give the thread time to fail, then settle: the task was never claimed, so it runs here.
-    await new Promise((r) => setTimeout(r, 1500));
+    await turnedOff;
+    // The task was never claimed, so settling runs it here, as every later one.
     const out = await pool.settle([first, pool.submit({ x: 3 })]);
     process.off('warning', onWarning);
     assert.deepEqual(out, [{ square: 4, by: 'here' }, { square: 9, by: 'here' }]);

@@ -32,7 +32,7 @@ function assertEachItemOnce(store: Store, jobId: number): void {
   }
 }
 
-test('runs a job to done in a worker process, each item committed once, the main event loop responsive', async (t) => {
+test('runs a job to done in a worker process, each item committed once', async (t) => {
   const { store, close } = tempStore();
   const { s, events } = scheduler(store);
   try {
@@ -51,9 +51,9 @@ test('runs a job to done in a worker process, each item committed once, the main
     const committed = events.filter((e) => e.type === 'item-committed');
     assert.deepEqual(committed.map((e) => (e.type === 'item-committed' ? e.ordinal : -1)), [...Array(100).keys()]);
     assert.equal(events.filter((e) => e.type === 'worker-started').length, 1);
-    const p99 = delay.percentile(99) / 1e6;
-    t.diagnostic(`event loop delay while running: p99 ${p99.toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`);
-    assert.ok(p99 < 50, `p99 event loop delay ${p99} ms`);
+    // Reported, not asserted: a delay bound fails whenever another process loads the machine. `npm run bench` checks
+    // the 50 ms bound on a quiet machine (bench/event-loop.ts).
+    t.diagnostic(`event loop delay while running: p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`);
   } finally {
     await s.stop();
     close();
@@ -65,13 +65,16 @@ test('a worker killed mid-item is restarted and the item retried; nothing is sto
   const { s, events } = scheduler(store);
   try {
     const items = sumItems(8);
-    items[3].payload.sleepMs = 1500;
+    // The kill lands when the worker says it runs n:3 (not after a fixed time), well before n:3's 1.5 s are over.
+    Object.assign(items[3].payload, { sleepMs: 1500, announce: true });
     const job = enqueueJob(store, { spec: TEST_SPEC, items });
     let workerPid: number | undefined;
+    let killed = false;
     s.on((e) => {
       if (e.type === 'worker-started') workerPid = e.pid;
-      if (e.type === 'item-started' && e.itemKey === 'n:3' && e.attempt === 1) {
-        setTimeout(() => process.kill(workerPid!, 'SIGKILL'), 300);
+      if (e.type === 'item-progress' && e.itemKey === 'n:3' && e.note === 'started' && !killed) {
+        killed = true;
+        process.kill(workerPid!, 'SIGKILL');
       }
     });
     s.start();
@@ -182,24 +185,23 @@ test('pause lets the item in progress finish; resume continues; cancel abandons 
     assertEachItemOnce(store, job.id);
 
     const slow = sumItems(3);
-    slow[1].payload.sleepMs = 20_000;
+    Object.assign(slow[1].payload, { sleepMs: 20_000, announce: true });
     const second = enqueueJob(store, { spec: TEST_SPEC, items: slow });
-    const cancelled = new Promise<number>((resolve) => {
+    const cancelled = new Promise<void>((resolve) => {
       s.on((e) => {
-        if (e.type === 'item-started' && e.jobId === second.id && e.itemKey === 'n:1') {
-          setTimeout(() => {
-            cancelJob(store, second.id);
-            resolve(Date.now());
-          }, 100);
+        if (e.type === 'item-progress' && e.jobId === second.id && e.itemKey === 'n:1' && e.note === 'started') {
+          cancelJob(store, second.id);
+          resolve();
         }
       });
     });
     s.wake();
-    const at = await cancelled;
+    await cancelled;
     const stopped = await s.waitForJob(second.id);
     assert.equal(stopped.state, 'cancelled');
-    assert.ok(Date.now() - at < 2000, 'the running item was abandoned, not waited for');
+    // n:1 sleeps 20 s: had the scheduler waited for it, it would be done (and the test's timeout would have struck).
     assert.deepEqual(countItems(store, second.id), { pending: 2, running: 0, done: 1, failed: 0 });
+    assert.equal(findItem(store, second.id, 'n:1')?.state, 'pending', 'the running item was abandoned, not waited for');
   } finally {
     await s.stop();
     close();

@@ -48,7 +48,7 @@ test('LaTeX: booktabs rules, bold best and underlined second by direction, inter
   for (const rule of ['\\toprule', '\\midrule', '\\bottomrule']) assert.equal(tex.split(rule).length - 1, 1, rule);
   assert.ok(tex.indexOf('\\toprule') < tex.indexOf('\\midrule') && tex.indexOf('\\midrule') < tex.indexOf('\\bottomrule'));
   assert.match(tex, /\\begin\{tabular\}\{lccc\}/);
-  assert.match(tex, /Metric & dix\\_3 & ig & grad\\_cam \\\\/, 'underscores in names are escaped');
+  assert.match(tex, /Metric & dix\\_3 & IG & grad\\_cam \\\\/, 'underscores in names are escaped; registered methods by their display names');
   assert.match(tex, /Results on my\\_data/);
   assert.ok(!/[^\\]_/.test(tex.replace(/\\label\{[^}]*\}/, '').replace(/\$\^\{\\dagger\}\$/g, '')), 'no bare underscore outside math');
   const line = (label: string) => tex.split('\n').find((l) => l.startsWith(label))!;
@@ -78,7 +78,7 @@ test('LaTeX: booktabs rules, bold best and underlined second by direction, inter
 test('markdown, CSV and JSON mark the same cells; the transposed layout has one row per configuration', () => {
   const md = formatMetricsTable(ROWS, 'markdown');
   assert.match(md, /\| INS ↑ \| <u>50\.00<\/u> \[49\.00, 51\.00\] \| \*\*60\.00\*\* \[59\.00, 61\.00\] \| 40\.00† \[39\.00, 41\.00\] \|/);
-  assert.match(md, /\| Metric \| dix\\_3 \| ig \| grad\\_cam \|/);
+  assert.match(md, /\| Metric \| dix\\_3 \| IG \| grad\\_cam \|/);
   assert.match(md, /\| DEL ↓ \| <u>20\.00<\/u>† .* \| 30\.00† .* \| \*\*10\.00\*\* /);
 
   const csv = formatMetricsTable(ROWS, 'csv').trim().split('\n').map((l) => l.split(','));

@@ -2,8 +2,9 @@
 // service's own export path (jobTable: the registry's builder for the job kind, then its LaTeX), wrapped in a minimal
 // article whose preamble is exactly what the snippet's own comment tells users to put there (booktabs), and compiled
 // with -halt-on-error. The metrics table carries bold best, underlined second, daggers and 95% intervals, and method
-// configurations with awkward names (_ % & # ~ ^ \ { } $ [ ] < > |); the sanity table is the generic rendering of
-// table-format.ts. pdflatex is required (CI installs it in .ci/run): without it these tests fail, they do not skip.
+// configurations with awkward names (_ % & # ~ ^ \ { } $ [ ] < > |); the sanity table is wide (steps as rows, methods
+// as columns, mean and interval, one block per measure); the explain table comes through the generic rendering of
+// table-format.ts. Every table has a caption and a label. pdflatex is required (CI installs it in .ci/run): without it these tests fail, they do not skip.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { openService, type WorkbenchService } from '../../main/service/index';
 import { jobTable } from '../../main/service/job-exports';
 import { formatMetricsTable } from '../../main/service/tables/metrics-table';
 import { insertJob } from '../../main/store/index';
+import { addDataset } from '../../main/store/datasets-repo';
 
 const INSTALL_HINT = 'pdflatex is not installed; install it with `apt-get install texlive-latex-base texlive-latex-recommended` ' +
   '(CI does so in .ci/run) so that the exported LaTeX tables can be compiled';
@@ -157,16 +159,49 @@ test('the metrics table (bold, underline, daggers, intervals, awkward configurat
   const pdf = compile('metrics', tex);
   const text = pdfText(pdf);
   if (text === null) return void t.diagnostic('pdftotext is not installed: the PDF was not read back');
-  for (const s of ['61.25', '59.75, 62.75', 'dix3 N=20 z=zero', '50%', '#1']) assert.ok(text.includes(s), `the PDF shows "${s}":\n${text}`);
+  for (const s of ['61.25', '59.75, 62.75', 'DIX3 N=20 z=zero', '50%', '#1']) assert.ok(text.includes(s), `the PDF shows "${s}":\n${text}`);
 });
 
-test('the sanity table (generic LaTeX of table-format.ts) compiles with booktabs', async (t) => {
+test('the sanity table is wide (steps as rows, methods as columns, mean and interval), captioned and labelled, and compiles', async (t) => {
   const tex = await exportLatex(sanityJob);
-  for (const s of ['\\toprule', '\\midrule', '\\bottomrule', 'logits\\_1', '95\\%']) assert.ok(tex.includes(s), `the exported table has ${s}:\n${tex}`);
+  for (const s of ['\\toprule', '\\midrule', '\\bottomrule', 'logits\\_1', '95\\%', '\\caption{Cascading randomization', `\\label{tab:sanity-cascading-job-${sanityJob}}`])
+    assert.ok(tex.includes(s), `the exported table has ${s}:\n${tex}`);
+  const lines = tex.split('\n');
+  assert.ok(lines.includes('Layers randomized & DIX3 & Grad-CAM++ \\\\'), `methods are the columns, by display name:\n${tex}`);
+  // Step 1 (mean 1/2.5 = 0.40) with its interval, one cell per method; the missing SSIM value at step 2 is a dash.
+  assert.equal(lines.filter((l) => l === 'logits\\_1 & 0.40 {\\scriptsize [-0.25, 0.99]} & 0.40 {\\scriptsize [-0.25, 0.99]} \\\\').length, 2);
+  assert.ok(lines.includes('block\\#2/conv\\_2d\\textasciitilde{}\\textasciicircum{} & -- & -- \\\\'), tex);
+  assert.ok(tex.includes('\\emph{SSIM}') && tex.includes('\\emph{Spearman (\\textbar{}map\\textbar{})}'), `one block per measure:\n${tex}`);
   const pdf = compile('sanity', tex);
   const text = pdfText(pdf);
   if (text === null) return void t.diagnostic('pdftotext is not installed: the PDF was not read back');
-  for (const s of ['spearman-abs', '0.0123', 'gradcam++', '95%']) assert.ok(text.includes(s), `the PDF shows "${s}":\n${text}`);
+  for (const s of ['Spearman (|map|)', '0.40', '[-0.25, 0.99]', 'Grad-CAM++', '95%']) assert.ok(text.includes(s), `the PDF shows "${s}":\n${text}`);
+});
+
+test('every table kind has a caption and a label in LaTeX; the explain table names classes, not indices', async () => {
+  const dataset = addDataset(service.store, { name: 'fm', root: join(dir, 'fm'), contentHash: 'h', classes: ['T-shirt/top', 'Trouser'], images: [] });
+  const explainJob = insertJob(service.store, {
+    spec: { kind: 'explain', model: '/models/m', dataset: String(dataset.id), methods: ['dix3', 'gradcam'], keepMaps: 'all' }, inputs: {}, priority: 0,
+    state: 'queued', itemsTotal: 0, modelId: null, datasetId: dataset.id,
+  });
+  summaries.set(explainJob, {
+    kind: 'explain', jobId: explainJob, state: 'done', model: { path: '/models/m', hash: 'h' }, dataset: { path: join(dir, 'fm'), hash: 'h', images: 1 },
+    methods: [{ id: 'dix3', version: 1, params: {} }, { id: 'gradcam', version: 1, params: {} }], backend: null,
+    images: [{ image: 'Trouser/0001.png', label: 1, targetClass: 1, predictedClass: 0, targetProbability: 0.75, millis: { dix3: 12.5, gradcam: 1 }, reused: [], completenessGap: {} }],
+    skipped: [], medianMillis: { dix3: 12.5, gradcam: 1 }, completenessGap: {}, mapsComputed: 2, mapsReused: 0, seconds: 1,
+  });
+  for (const id of [metricsJob, sanityJob, explainJob]) {
+    const latex = await exportLatex(id);
+    assert.match(latex, /\\caption\{[^}]/, `job ${id}'s table has a caption:\n${latex}`);
+    assert.match(latex, /\\label\{tab:[a-z]+-/, `job ${id}'s table has a label:\n${latex}`);
+  }
+  const tex = await exportLatex(explainJob);
+  assert.ok(tex.includes('image & true class & explained class & predicted class & p(explained) & DIX3 (ms) & Grad-CAM (ms) \\\\'), tex);
+  assert.ok(tex.includes('Trouser/0001.png & Trouser & Trouser & T-shirt/top & 0.75 & 12.5 & 1 \\\\'), tex);
+  compile('explain', tex);
+  // CSV keeps the column ids, with the class names as values.
+  const csv = new TextDecoder().decode((await jobTable(service, { jobId: explainJob, format: 'csv' })).bytes).trim().split('\n');
+  assert.deepEqual(csv, ['image,label,target,predicted,p(target),dix3 ms,gradcam ms', 'Trouser/0001.png,Trouser,Trouser,T-shirt/top,0.75,12.5,1']);
 });
 
 test('the transposed metrics table (configurations as rows, the ablation layout) compiles, a name starting with [ included', () => {

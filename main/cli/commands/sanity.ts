@@ -10,6 +10,7 @@ import { MEASURE_IDS } from '../../engine/similarity/registry';
 import { UserError } from '../../engine/errors';
 import { resolve } from 'node:path';
 import { sanityStepTable, trainedPairText } from '../sanity-text';
+import { checkLayers } from '../check-layers';
 
 const TESTS = ['cascading', 'independent', 'data'] as const;
 
@@ -42,7 +43,8 @@ stored in the workbench database; then per step the mean, standard deviation and
   --width X, --lr X, --batch-size N, --train-limit N, --train-out DIR   training options for --train
   --npy OUT           write OUT/<method>/step-<k>/<image>.npy (raw float32 H x W; step-0 = the trained model or the
                       true-label model), OUT/_input/<image>.npy and OUT/sanity.json
-  --keep-maps N|all|none  store the maps of the first N images (default none; needed by "export figure --kind map-strip")
+  --keep-maps N|all|none  store the maps of the first N images (default none; needed by "export figure --kind map-strip" and
+                      "--kind comparison")
   --json              print the per-step summaries as JSON
   --detach            only queue the job;  --priority P
 ${DB_HELP}
@@ -72,11 +74,11 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
     const epochs = intOption('sanity', v, 'epochs');
     if (trainArch && epochs === undefined) throw new UserError('dixw sanity data --train: --epochs is required.');
     const layersFrom = v['layers-from'];
-    if (layersFrom !== undefined && layersFrom !== 'top' && layersFrom !== 'bottom') throw new UserError(`--layers-from must be top or bottom (got "${String(layersFrom)}").`);
+    if (layersFrom !== undefined && layersFrom !== 'top' && layersFrom !== 'bottom') throw new UserError(`dixw sanity: --layers-from must be top or bottom (got "${String(layersFrom)}").`);
     const bnStats = v['batch-norm-stats'];
-    if (bnStats !== undefined && bnStats !== 'keep' && bnStats !== 'reset') throw new UserError(`--batch-norm-stats must be keep or reset (got "${String(bnStats)}").`);
+    if (bnStats !== undefined && bnStats !== 'keep' && bnStats !== 'reset') throw new UserError(`dixw sanity: --batch-norm-stats must be keep or reset (got "${String(bnStats)}").`);
     const measures = listOption(v, 'measures');
-    for (const m of measures ?? []) if (!MEASURE_IDS.includes(m)) throw new UserError(`Unknown similarity measure "${m}".`, `Use one of: ${MEASURE_IDS.join(', ')}.`);
+    for (const m of measures ?? []) if (!MEASURE_IDS.includes(m)) throw new UserError(`dixw sanity: unknown similarity measure "${m}".`, `Use one of: ${MEASURE_IDS.join(', ')}.`);
     const npy = typeof v.npy === 'string' ? resolve(v.npy) : undefined;
     const spec = {
       kind: 'sanity', test, model: trainArch ? undefined : v.model, dataset: v.data, methods, measures,
@@ -91,6 +93,7 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
       keepMaps: keepMapsOption(v['keep-maps']), backend: v.backend, export: npy ? { npy } : undefined,
     };
     await withService(v, async (service) => {
+      if (!trainArch) await checkLayers(service, `sanity ${test}`, String(v.model), spec.layers);
       const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('sanity', v, 'priority') });
       const { job } = submitted;
       reportSubmittedInputs(submitted.dataset, submitted.model);
@@ -111,6 +114,6 @@ export function printSanitySummary(s: SanityJobSummary, npy?: string): void {
   console.log(`job ${s.jobId}: ${s.test} randomization, ${s.dataset.images} image(s), ${s.steps.length} steps, seed ${s.seed}${s.backend ? `, on ${s.backend.name}` : ''}`);
   if (s.trainedPair) console.log(`trained: ${trainedPairText(s.trainedPair)} (${s.trainedPair.randomLabels.path})`);
   for (const line of sanityStepTable(s)) console.log(line);
-  console.log(`"dixw export figure --job ${s.jobId} --kind ${s.test === 'data' ? 'data-randomization' : s.test} --format pdf --out fig.pdf" and "dixw export table --job ${s.jobId} --format latex" export them.`);
+  console.log(`"dixw export figure --job ${s.jobId} --kind ${s.test === 'data' ? 'data-randomization' : s.test} --size column --out fig.pdf" and "dixw export table --job ${s.jobId} --format latex" export them.`);
   if (npy) console.log(`maps (.npy): ${npy}/<method>/step-<k>/<image>.npy`);
 }

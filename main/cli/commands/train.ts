@@ -27,6 +27,8 @@ accuracy per epoch). The model is then registered (see dixw model list).
   --stop-at-accuracy X  stop once training accuracy reaches X (e.g. 0.95)
   --limit N           use only N images, taking the classes in turn (every class kept)
   --name NAME         name of the registered model (default: the folder's name)
+  --force             replace a model already in MODEL_DIR (otherwise such a folder is refused; MODEL_DIR's
+                      parent folder must exist)
   --detach            only queue the job (for a running app or "dixw worker"); prints its id
   --priority P        higher runs first (default 0)
   --json              print a machine-readable summary on stdout
@@ -40,7 +42,7 @@ Example: dixw train --data demo-output/data/train --arch small-cnn --epochs 5 --
       input: { type: 'string' }, 'permute-labels': { type: 'boolean' }, seed: { type: 'string' }, width: { type: 'string' },
       'batch-norm': { type: 'boolean' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'val-split': { type: 'string' },
       'stop-at-accuracy': { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' },
-      detach: { type: 'boolean' }, priority: { type: 'string' },
+      detach: { type: 'boolean' }, priority: { type: 'string' }, force: { type: 'boolean' },
     });
     if (v.help) return void console.log(this.help);
     const input = typeof v.input === 'string' ? parseInputShape(v.input) : undefined;
@@ -51,7 +53,7 @@ Example: dixw train --data demo-output/data/train --arch small-cnn --epochs 5 --
       width: numberOption('train', v, 'width'), batchNorm: v['batch-norm'] ? true : undefined, batchSize: intOption('train', v, 'batch-size'),
       learningRate: numberOption('train', v, 'lr'), valSplit: numberOption('train', v, 'val-split'),
       stopAtAccuracy: numberOption('train', v, 'stop-at-accuracy'), limit: intOption('train', v, 'limit'),
-      name: v.name as string | undefined, backend: v.backend as string | undefined,
+      name: v.name as string | undefined, backend: v.backend as string | undefined, overwrite: v.force ? true : undefined,
     };
     await withService(v, async (service) => {
       const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('train', v, 'priority') });

@@ -9,6 +9,7 @@ import { cudaStatus } from './cuda-libraries';
 import { installFastMatMulGrad } from './fast-matmul-grad';
 import { installSharedIdentity } from './wasm-shared-identity';
 import { installBackwardMemoryRelease } from './backward-memory';
+import { installLeanBatchNormGrad } from './lean-batchnorm-grad';
 import { enableWasmThreads, wasmThreadsSetting } from './wasm-threads';
 import type { BackendInfo } from '../../../shared/provenance';
 
@@ -131,8 +132,12 @@ export async function initBackend(force?: BackendName | null, log?: (attempt: Ba
   if (current && (!requested || requested === current.name)) return current;
   // Warnings such as the cpu backend's "install tfjs-node" banner would clutter every run's output.
   tf.env().set('PROD', true);
-  // Gradients released during the backward pass as soon as they are used (all backends; DIXW_WASM_KERNELS=stock: off).
-  if (process.env.DIXW_WASM_KERNELS !== 'stock') installBackwardMemoryRelease();
+  // All backends (DIXW_WASM_KERNELS=stock: off): gradients released during the backward pass as soon as they are used,
+  // unused fused-conv filter gradients not computed, batch norm's gradient without its full-size temporaries.
+  if (process.env.DIXW_WASM_KERNELS !== 'stock') {
+    installBackwardMemoryRelease();
+    installLeanBatchNormGrad();
+  }
   const order: BackendName[] = requested ? [requested] : [...BACKEND_NAMES];
   const failures: string[] = [];
   for (const name of order) {

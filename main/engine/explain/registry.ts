@@ -17,9 +17,14 @@ import { fullgrad } from './methods/fullgrad';
 import { guidedIg } from './methods/guided-ig';
 import { blurIg } from './methods/blur-ig';
 import { smoothgrad } from './methods/smoothgrad';
+import { rollout } from './methods/rollout';
+import { gae } from './methods/gae';
+import { tattr } from './methods/tattr';
+import { refusedOnVit } from './methods/vit-unsupported';
 
 const METHODS: ExplanationMethod<any>[] = [dix1, dix2, dix3, dix2Mul, dix3Grads, ig, gradcam, gradcamPlusPlus, xgradcam, layercam,
-  ablationcam, liftcam, fullgrad, guidedIg, blurIg, smoothgrad];
+  refusedOnVit(ablationcam, 'it zeroes channels of a CNN feature map'), refusedOnVit(liftcam, 'its DeepLIFT rules walk a CNN layer by layer'),
+  refusedOnVit(fullgrad, 'it sums bias gradients of a CNN\'s layers'), guidedIg, blurIg, smoothgrad, rollout, gae, tattr];
 
 export const METHOD_IDS = METHODS.map((m) => m.id);
 

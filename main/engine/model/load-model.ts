@@ -11,8 +11,8 @@ import type { ModelKind, VisionModel } from './vision-model';
 import { MODEL_FILE, loadLayersModel, modelContentHash, modelJsonPath, readPreprocessing, writePreprocessing } from './model-io';
 import { resolvePreprocessingChoice, type PreprocessingChoice } from './preprocessing-choice';
 import { LayersVisionModel } from './layers/layers-vision-model';
-const onnxContentHash = (_p: string): string => { throw new Error('stub'); };
-const loadOnnxVisionModel = async (..._a: unknown[]): Promise<VisionModel> => { throw new Error('stub'); };
+import { isVitFolder, loadVit, vitContentHash } from './vit/vit-io';
+import { loadOnnxVisionModel, onnxContentHash } from './onnx/load-onnx';
 
 /** The .onnx file a path names: the file itself, or the single model.onnx in a folder without model.json. */
 export function onnxFileOf(path: string): string | null {
@@ -23,6 +23,7 @@ export function onnxFileOf(path: string): string | null {
 }
 
 export function modelKindOf(path: string): ModelKind {
+  if (isVitFolder(path)) return 'vit';
   return onnxFileOf(path) ? 'onnx' : 'layers';
 }
 
@@ -50,6 +51,7 @@ export function readOnnxPreprocessing(onnxFile: string): Preprocessing | null {
 
 /** The content hash of a model: LayersModel folder files, or the ONNX file, its external data and its preprocessing. */
 export function modelHash(path: string): string {
+  if (isVitFolder(path)) return vitContentHash(path);
   const onnx = onnxFileOf(path);
   if (!onnx) return modelContentHash(path);
   const h = createHash('sha256').update(onnxContentHash(onnx));
@@ -60,6 +62,7 @@ export function modelHash(path: string): string {
 
 /** Loads a model of either kind; `hash` (already known from the registry) skips re-hashing large files. */
 export async function loadVisionModel(path: string, hash?: string): Promise<VisionModel> {
+  if (isVitFolder(path)) return loadVit(path, hash); // a built-in ViT's folder (model.json "format": "dixw-vit")
   const onnx = onnxFileOf(path);
   if (onnx) {
     return loadOnnxVisionModel(onnx, readOnnxPreprocessing(onnx), hash ?? modelHash(onnx));

@@ -3,7 +3,7 @@
 // model.json (shared/preprocessing.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { tf, tfl } from '../tf';
 import { UserError } from '../errors';
 import { PREPROCESSING_FILE, PreprocessingSchema, type Preprocessing } from '../../../shared/preprocessing';
@@ -43,12 +43,26 @@ function readModelJson(file: string): ModelJson {
   return j as ModelJson;
 }
 
+/**
+ * A weight shard's path: model.json names it relative to its own folder, and it must stay inside that folder. A
+ * manifest path such as "../../x/weights.bin" or "/etc/..." would make loading (and hashing) read any file.
+ */
+function weightFilePath(dir: string, p: unknown): string {
+  const f = typeof p === 'string' ? resolve(dir, p) : '';
+  const rel = relative(dir, f);
+  if (typeof p !== 'string' || p === '' || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new UserError(`model.json in ${dir} lists the weight file ${JSON.stringify(p)}, which is not inside the model folder.`,
+      'Weight shards must sit in the model folder beside model.json, named by plain relative paths; re-export the model or fix its weightsManifest.');
+  }
+  return f;
+}
+
 function readWeights(dir: string, manifest: ModelJson['weightsManifest']): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
   for (const group of manifest) {
     for (const p of group.paths) {
-      const f = join(dir, p);
+      const f = weightFilePath(dir, p);
       if (!existsSync(f)) throw new UserError(`Weight file missing: ${f} (listed in model.json).`, 'Copy all weight shards into the model folder beside model.json.');
       buffers.push(readFileSync(f));
     }
@@ -64,16 +78,47 @@ export function modelContentHash(path: string): string {
   const json = readModelJson(file);
   const h = createHash('sha256').update(readFileSync(file));
   for (const group of json.weightsManifest) for (const p of group.paths) {
-    const f = join(dirname(file), p);
+    const f = weightFilePath(dirname(file), p);
     if (existsSync(f)) h.update(readFileSync(f));
   }
   return h.digest('hex');
+}
+
+/** Bytes per value of the dtypes a weight shard can hold (strings have no fixed size). */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * Weights that are NaN or infinite, by name: such a model (diverged in training, or a damaged file) gives NaN maps and
+ * scores everywhere, which surfaced later as an "invalid result" of a job. Only unquantized float32 weights are read.
+ */
+function nonFiniteWeights(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): Array<{ name: string; count: number; size: number }> {
+  const found: Array<{ name: string; count: number; size: number }> = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = DTYPE_BYTES[spec.quantization?.dtype ?? spec.dtype];
+    if (bytes === undefined || offset + size * bytes > data.byteLength) break; // a layout this check does not know; TF.js reports it
+    if (spec.dtype === 'float32' && !spec.quantization && offset % 4 === 0) {
+      const values = new Float32Array(data, offset, size);
+      let count = 0;
+      for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) count++; // NaN and +-Infinity only
+      if (count > 0) found.push({ name: spec.name, count, size });
+    }
+    offset += size * bytes;
+  }
+  return found;
 }
 
 export async function loadLayersModel(path: string): Promise<LayersModel> {
   const file = modelJsonPath(path);
   const json = readModelJson(file);
   const { specs, data } = readWeights(dirname(file), json.weightsManifest);
+  const bad = nonFiniteWeights(specs, data);
+  if (bad.length > 0) {
+    const named = bad.slice(0, 3).map((b) => `${b.name}: ${b.count} of ${b.size}`).join(', ');
+    throw new UserError(`${file} has weights that are NaN or infinite (${named}${bad.length > 3 ? `, and ${bad.length - 3} more tensors` : ''}); every map and score computed with it would be NaN.`,
+      'The model diverged in training or its weight file is damaged: use an earlier checkpoint, train it again (e.g. with a lower learning rate), or re-export it.');
+  }
   try {
     return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }));
   } catch (e) {

@@ -1,5 +1,6 @@
-// `dixw train`: a built-in architecture trained on a labelled dataset folder, written as a LayersModel folder with
-// its preprocessing.json and training-log.json (accuracy per epoch, the seed, and the label permutation if any).
+// `dixw train`: a built-in architecture trained on a labelled dataset folder, written as a LayersModel folder (a ViT: a
+// dixw-vit folder, model/vit/) with its preprocessing.json and training-log.json (accuracy per epoch, the seed, and the
+// label permutation if any).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
@@ -7,8 +8,10 @@ import type { BackendInfo } from '../../../shared/provenance';
 import { PreprocessingSchema, type Preprocessing } from '../../../shared/preprocessing';
 import { indexDatasetFolder } from '../data/dataset-folder';
 import { readImageFile } from '../data/image-decode';
-import { buildArchitecture } from '../model/architectures/registry';
-import { modelContentHash, saveLayersModel, writePreprocessing } from '../model/model-io';
+import { buildArchitecture, isVitArchitecture } from '../model/architectures/registry';
+import { saveLayersModel, writePreprocessing } from '../model/model-io';
+import { modelHash } from '../model/load-model';
+import { trainVitFolder } from '../model/vit/vit-train';
 import { loadTrainingData } from '../train/training-data';
 import { permuteLabels } from '../train/permute-labels';
 import { trainModel, type EpochLog, type TrainProgress } from '../train/train-model';
@@ -62,15 +65,16 @@ export async function runTrain(o: TrainRunOptions, onProgress?: (p: TrainProgres
   const prep: Preprocessing = PreprocessingSchema.parse({ height: input[0], width: input[1], channels: input[2], classNames: index.classNames });
   const data = loadTrainingData(index, prep, o.limit);
   const labels = o.permuteLabels ? permuteLabels(data.labels, o.seed) : data.labels;
-  const model = buildArchitecture(o.arch, { inputShape: input, numClasses: data.numClasses, width: o.width, batchNorm: o.batchNorm, seed: o.seed });
-  const epochs = await trainModel(model, { ...data, labels }, {
+  const trainOptions = {
     epochs: o.epochs, batchSize: o.batchSize ?? 32, learningRate: o.learningRate ?? 1e-3, seed: o.seed,
     valSplit: o.valSplit ?? 0.1, stopAtAccuracy: o.stopAtAccuracy,
-  }, onProgress);
-  await saveLayersModel(model, o.out);
-  writePreprocessing(o.out, { ...prep, classNames: data.classNames });
+  };
+  const epochs = isVitArchitecture(o.arch)
+    ? await trainVitFolder({ inputShape: input, numClasses: data.numClasses, width: o.width, batchNorm: o.batchNorm, seed: o.seed, out: o.out,
+      preprocessing: { ...prep, classNames: data.classNames } }, { ...data, labels }, trainOptions, onProgress)
+    : await trainLayersFolder(o, input, data.numClasses, { ...data, labels }, trainOptions, { ...prep, classNames: data.classNames }, onProgress);
   const summary: TrainRunSummary = {
-    out: o.out, modelHash: modelContentHash(o.out), arch: o.arch, input, images: data.count, skipped: data.skipped, epochs,
+    out: o.out, modelHash: modelHash(o.out), arch: o.arch, input, images: data.count, skipped: data.skipped, epochs,
     finalTrainAccuracy: epochs[epochs.length - 1].trainAccuracy, seconds: (performance.now() - t0) / 1000,
   };
   writeFileSync(join(o.out, 'training-log.json'), JSON.stringify({
@@ -79,6 +83,18 @@ export async function runTrain(o: TrainRunOptions, onProgress?: (p: TrainProgres
     valSplit: o.valSplit ?? 0.1, images: data.count, skipped: data.skipped, epochs, backend: o.backend, appVersion: o.appVersion,
     modelHash: summary.modelHash, finishedAt: new Date().toISOString(),
   }, null, 2) + '\n');
-  model.dispose();
   return summary;
+}
+
+async function trainLayersFolder(o: TrainRunOptions, input: [number, number, number], numClasses: number, data: Parameters<typeof trainModel>[1],
+  opts: Parameters<typeof trainModel>[2], prep: Preprocessing, onProgress?: (p: TrainProgress) => void): Promise<EpochLog[]> {
+  const model = buildArchitecture(o.arch, { inputShape: input, numClasses, width: o.width, batchNorm: o.batchNorm, seed: o.seed });
+  try {
+    const epochs = await trainModel(model, data, opts, onProgress);
+    await saveLayersModel(model, o.out);
+    writePreprocessing(o.out, prep);
+    return epochs;
+  } finally {
+    model.dispose();
+  }
 }

@@ -4,9 +4,13 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { ApiFile } from '../../../shared/api';
 import { METRIC_CURVE_AXES, metricCurveConfig, type MetricCurveData } from '../../../shared/charts/metric-curves';
+import { styleChart } from '../../../shared/charts/figure-style';
 import type { MetricsJobSummary } from '../../../shared/metrics-summary';
 import { requireJob } from '../../store/jobs-repo';
 import type { FigureFormat } from '../../figures/surface';
+import type { FigureSize } from '../../../shared/charts/figure-style';
+import { aJob, metricName } from '../../../shared/method-display';
+import { chartFigureSize } from '../result-files';
 import type { WorkbenchService } from '../service';
 import { ServiceError } from '../service-error';
 
@@ -23,6 +27,10 @@ export interface MetricCurvesInput {
   dpi?: number;
   width?: number;
   height?: number;
+  /** Paper size and font (overrides width and height). */
+  size?: FigureSize;
+  /** Draw the title (default false: the caption belongs to the paper). */
+  title?: boolean;
 }
 
 const MIME: Record<FigureFormat, string> = { png: 'image/png', svg: 'image/svg+xml', pdf: 'application/pdf' };
@@ -35,7 +43,7 @@ export function metricCurveData(summary: MetricsJobSummary, metric: string, meth
   if (!axes) throw new ServiceError('invalid-input', `${metric} has no curve.`, `Curves exist for ${CURVE_METRICS.join(', ')}.`);
   const cells = row.cells.filter((c) => c.curve && (!methods || methods.includes(c.method)));
   return {
-    title: `Job ${summary.jobId}: ${metric.toUpperCase()} (${row.direction === 'higher' ? 'higher' : 'lower'} AUC is better; ${summary.images} images)`,
+    title: `${metricName(metric)} curves (${row.direction === 'higher' ? 'higher' : 'lower'} AUC is better; ${summary.images} images)`,
     xLabel: axes.x,
     yLabel: axes.y,
     series: cells.map((c) => ({ label: c.method, x: c.curve!.x, y: c.curve!.y.map((y) => (Number.isFinite(y) ? y : NaN)), auc: c.value })),
@@ -45,7 +53,7 @@ export function metricCurveData(summary: MetricsJobSummary, metric: string, meth
 /** One file per requested curve metric. */
 export async function metricCurvesFigures(service: WorkbenchService, input: MetricCurvesInput): Promise<ApiFile[]> {
   const job = requireJob(service.store, input.jobId);
-  if (job.kind !== 'metrics') throw new ServiceError('invalid-input', `Job ${job.id} is a ${job.kind} job; metric curves come from metrics jobs.`);
+  if (job.kind !== 'metrics') throw new ServiceError('invalid-input', `Job ${job.id} is ${aJob(job.kind)}; metric curves come from metrics jobs.`);
   const summary = (await service.results.summary(job.id)) as MetricsJobSummary;
   const available = summary.table.filter((r) => (CURVE_METRICS as readonly string[]).includes(r.metric.id) && r.cells.some((c) => c.curve)).map((r) => r.metric.id);
   const metrics = input.metric ? [input.metric] : available;
@@ -53,7 +61,9 @@ export async function metricCurvesFigures(service: WorkbenchService, input: Metr
   const { renderChart } = await import('../../figures/render-chart');
   return metrics.map((metric) => {
     const data = metricCurveData(summary, metric, input.methods);
-    const bytes = renderChart(metricCurveConfig(data) as unknown as ChartConfiguration, { format: input.format, width: input.width ?? 720, height: input.height ?? 420, dpi: input.dpi ?? 150 });
+    const { width, height, fontSize } = chartFigureSize({ width: input.width ?? 720, height: input.height ?? 420 }, input.size);
+    const config = styleChart(metricCurveConfig(data) as unknown as ChartConfiguration, { title: input.title ?? false, fontSize });
+    const bytes = renderChart(config, { format: input.format, width, height, dpi: input.dpi ?? 150 });
     return { mime: MIME[input.format], filename: `job${job.id}-curves-${metric}.${input.format}`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   });
 }

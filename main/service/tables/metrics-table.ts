@@ -10,6 +10,7 @@ import { ServiceError } from '../service-error';
 import type { WorkbenchService } from '../service';
 import type { Table, TableCell } from './registry';
 import { csvField, LATEX_PREAMBLE_NOTE, latexEscape } from './table-format';
+import { aJob, methodName } from '../../../shared/method-display';
 
 export const METRICS_TABLE_FORMATS = ['latex', 'csv', 'json', 'markdown', 'text'] as const;
 export type MetricsTableFormat = (typeof METRICS_TABLE_FORMATS)[number];
@@ -107,7 +108,7 @@ export function metricsTableLatex(rows: readonly MetricRow[], o: MetricsTableOpt
     if (c.significant) s += '$^{\\dagger}$';
     if (o.intervals !== false && Number.isFinite(c.low)) s += ` {\\scriptsize [${fmt(c.low, digits)}, ${fmt(c.high, digits)}]}`;
     return s;
-  }, (m) => latexEscape(m));
+  }, (m) => latexEscape(methodName(m)));
   const title = o.title ?? 'Metrics per method';
   const lines = [
     LATEX_PREAMBLE_NOTE,
@@ -116,7 +117,7 @@ export function metricsTableLatex(rows: readonly MetricRow[], o: MetricsTableOpt
     `\\caption{${latexEscape(title)}. Bold: best; underlined: second best (arrows give the better direction). ` +
       `Brackets: 95\\% bootstrap interval over images. $^{\\dagger}$: the best is significantly better ` +
       `(Wilcoxon signed-rank, Holm-corrected, $p < ${SIGNIFICANCE_LEVEL}$).}`,
-    ...(o.label ? [`\\label{${o.label.replace(/[^A-Za-z0-9:_.-]/g, '')}}`] : []),
+    `\\label{${(o.label ?? 'tab:metrics').replace(/[^A-Za-z0-9:_.-]/g, '')}}`,
     `\\begin{tabular}{l${'c'.repeat(g.header.length)}}`,
     '\\toprule',
     `${g.corner} & ${g.header.join(' & ')} \\\\`,
@@ -140,7 +141,7 @@ export function metricsTableMarkdown(rows: readonly MetricRow[], o: MetricsTable
     if (c.significant) s += '†';
     if (o.intervals !== false && Number.isFinite(c.low)) s += ` [${fmt(c.low, digits)}, ${fmt(c.high, digits)}]`;
     return s;
-  }, esc);
+  }, (m) => esc(methodName(m)));
   return [
     `### ${esc(o.title ?? 'Metrics per method')}`,
     '',
@@ -219,7 +220,7 @@ export function formatMetricsTable(rows: readonly MetricRow[], format: MetricsTa
 }
 
 export function metricsTitle(s: MetricsJobSummary): string {
-  return `Job ${s.jobId}: ${s.images} image(s) of ${s.dataset.path.split(/[\\/]/).pop() || s.dataset.path}, seed ${s.seed}`;
+  return `${s.images} image(s) of ${s.dataset.path.split(/[\\/]/).pop() || s.dataset.path}, seed ${s.seed}`;
 }
 
 /**
@@ -229,7 +230,7 @@ export function metricsTitle(s: MetricsJobSummary): string {
  */
 export async function metricsTable(service: WorkbenchService, job: JobRecord): Promise<Table & { formatted: Record<Exclude<MetricsTableFormat, 'text'>, string> }> {
   const summary = await service.results.summary(job.id);
-  if (summary?.kind !== 'metrics') throw new ServiceError('invalid-input', `Job ${job.id} is a ${job.kind} job, not a metrics job.`);
+  if (summary?.kind !== 'metrics') throw new ServiceError('invalid-input', `Job ${job.id} is ${aJob(job.kind)}, not a metrics job.`);
   if (summary.images === 0) throw new ServiceError('invalid-input', `Job ${job.id} has no scored images yet (${job.state}).`, 'Wait for it to finish ("dixw jobs show").');
   const rows = summary.table;
   const o: MetricsTableOptions = { title: metricsTitle(summary), label: `tab:metrics-job-${job.id}` };

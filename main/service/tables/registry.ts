@@ -9,13 +9,18 @@ import type { JobRecord } from '../../../shared/store-types';
 import type { WorkbenchService } from '../service';
 import { sanityTable } from './sanity-table';
 import { metricsTable } from './metrics-table';
+import { explainTable, trainTable } from './summary-tables';
 
 export type TableCell = string | number | null;
 
 export interface Table {
   /** Caption (LaTeX) or heading (markdown). */
   title: string;
+  /** LaTeX \label, e.g. "tab:sanity-cascading-job-3" (default: one made from the title). */
+  label?: string;
   columns: string[];
+  /** Column headings in LaTeX and markdown, where they differ from the data's (method display names for ids). */
+  displayColumns?: string[];
   rows: TableCell[][];
   /** The same content as structured records, for --format json (default: one object per row keyed by column). */
   json?: unknown;
@@ -29,6 +34,8 @@ export type TableBuilder = (service: WorkbenchService, job: JobRecord) => Table 
 export const TABLE_BUILDERS: Partial<Record<JobKind, TableBuilder>> = {
   sanity: sanityTable,
   metrics: metricsTable,
+  explain: explainTable,
+  train: trainTable,
 };
 
 export function tableBuilder(kind: JobKind): TableBuilder | undefined {

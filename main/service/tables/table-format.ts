@@ -25,6 +25,12 @@ export function latexEscape(s: string): string {
   return s.replace(/[\\{}&%$#_~^<>|[\]]/g, (ch) => LATEX_SPECIALS[ch] ?? `\\${ch}`);
 }
 
+/** A LaTeX \label: the given one, else "tab:" and the title's first words ("tab:cascading-randomization-mean"). */
+export function latexLabel(t: { title: string; label?: string }): string {
+  const raw = t.label ?? `tab:${t.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').split('-').slice(0, 4).join('-') || 'table'}`;
+  return raw.replace(/[^A-Za-z0-9:_.-]/g, '');
+}
+
 /** A CSV field, quoted when it holds a quote, a comma or a line break. */
 export function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -39,16 +45,17 @@ export function formatTable(t: Table, format: TableFileFormat): string {
     case 'latex': {
       const esc = (v: TableCell) => (v === null ? '--' : latexEscape(String(v)));
       const align = t.columns.map((_, i) => (t.rows.every((r) => typeof r[i] === 'number' || r[i] === null) ? 'r' : 'l')).join('');
+      // Caption and label above the table (booktabs' convention); every LaTeX table has both.
       return [
-        LATEX_PREAMBLE_NOTE, '\\begin{table}[t]', '\\centering', `\\begin{tabular}{${align}}`, '\\toprule', t.columns.map(esc).join(' & ') + ' \\\\', '\\midrule',
-        ...t.rows.map((r) => r.map(esc).join(' & ') + ' \\\\'), '\\bottomrule', '\\end{tabular}', `\\caption{${esc(t.title)}}`, '\\end{table}',
+        LATEX_PREAMBLE_NOTE, '\\begin{table}[t]', '\\centering', `\\caption{${esc(t.title)}.}`, `\\label{${latexLabel(t)}}`, `\\begin{tabular}{${align}}`, '\\toprule',
+        (t.displayColumns ?? t.columns).map(esc).join(' & ') + ' \\\\', '\\midrule', ...t.rows.map((r) => r.map(esc).join(' & ') + ' \\\\'), '\\bottomrule', '\\end{tabular}', '\\end{table}',
       ].join('\n') + '\n';
     }
     case 'json':
       return JSON.stringify(t.json ?? t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]]))), null, 2) + '\n';
     case 'markdown': {
       const cell = (v: TableCell) => (v === null ? '' : String(v).replace(/\|/g, '\\|'));
-      return [`**${t.title}**`, '', `| ${t.columns.join(' | ')} |`, `|${t.columns.map(() => '---').join('|')}|`,
+      return [`**${t.title}**`, '', `| ${(t.displayColumns ?? t.columns).join(' | ')} |`, `|${t.columns.map(() => '---').join('|')}|`,
         ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n') + '\n';
     }
   }

@@ -2,8 +2,8 @@
 // project's plugins (the dashed randomization line, the white figure background).
 import { Chart, registerables } from 'chart.js';
 import { BoxAndWiskers, BoxPlotController } from '@sgratzl/chartjs-chart-boxplot';
-import { backgroundPlugin, verticalLinePlugin } from '../../../shared/charts/plugins';
+import { backgroundPlugin, errorBarsPlugin, verticalLinePlugin } from '../../../shared/charts/plugins';
 
-Chart.register(...registerables, BoxPlotController, BoxAndWiskers, verticalLinePlugin, backgroundPlugin);
+Chart.register(...registerables, BoxPlotController, BoxAndWiskers, verticalLinePlugin, backgroundPlugin, errorBarsPlugin);
 
 export { Chart };

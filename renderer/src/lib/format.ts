@@ -1,4 +1,5 @@
 // Numbers and times as people read them.
+import { methodName } from '../../../shared/method-display';
 import type { JobRecord } from '../../../shared/store-types';
 import type { LiveProgress } from './workbench.svelte';
 
@@ -37,6 +38,7 @@ export function jobEta(job: JobRecord, live: LiveProgress | undefined): number |
 
 export function jobTitle(job: JobRecord): string {
   const s = job.spec as { methods?: string[]; arch?: string; test?: string };
-  const what = job.kind === 'train' ? s.arch : job.kind === 'sanity' ? `${s.test} ${s.methods?.join(', ')}` : s.methods?.join(', ');
+  const methods = s.methods?.map(methodName).join(', ');
+  const what = job.kind === 'train' ? s.arch : job.kind === 'sanity' ? `${s.test} ${methods}` : methods;
   return `#${job.id} ${job.kind}${what ? `: ${what}` : ''}`;
 }

@@ -2,6 +2,7 @@
 // prints it): metrics as rows, methods as columns, each cell its value and 95% interval, per row the best bold and the
 // second underlined by the metric's direction (tied values share a rank), a dagger where the best is significantly better.
 import { SIGNIFICANCE_LEVEL, type MetricRow } from '../../../shared/metrics-summary';
+import { metricName } from '../../../shared/method-display';
 
 export interface MetricTableCell {
   value: number;
@@ -21,7 +22,6 @@ export interface MetricTableRow {
   cells: Array<MetricTableCell | null>;
 }
 
-const LABELS: Record<string, string> = { miou: 'mIoU', map: 'mAP', mf1: 'mF1' };
 
 export function metricTable(rows: readonly MetricRow[]): { methods: string[]; rows: MetricTableRow[] } {
   const methods: string[] = [];
@@ -32,7 +32,7 @@ export function metricTable(rows: readonly MetricRow[]): { methods: string[]; ro
       const ranked = [...new Set(r.cells.map((c) => c.value).filter((v) => Number.isFinite(v)))].sort((a, b) => (r.direction === 'higher' ? b - a : a - b));
       return {
         id: r.metric.id,
-        label: LABELS[r.metric.id] ?? r.metric.id.toUpperCase(),
+        label: metricName(r.metric.id),
         title: r.title,
         direction: r.direction,
         cells: methods.map((m) => {

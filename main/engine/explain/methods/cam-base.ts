@@ -6,6 +6,7 @@ import { tf } from '../../tf';
 import type { ExplanationMethod } from '../method';
 import { resizeToInput } from '../map-ops';
 import { cutsByName, layerNames } from './params';
+import { asFeatureMap } from './vit-blocks';
 
 export type CamParams = { layers: string[] };
 
@@ -27,7 +28,8 @@ export function camMethod(v: CamVariant): ExplanationMethod<CamParams> {
     cutPoints: (vm, p) => cutsByName(vm, p.layers),
     explain(ctx, p) {
       const cut = cutsByName(ctx.vm, p.layers)[0];
-      const map = v.rule(ctx.activation(cut), ctx.gradient(cut));
+      // A ViT's tokens [1, T, D] become its patch grid [1, rows, cols, D] ([CLS] left out).
+      const map = v.rule(asFeatureMap(ctx.vm, ctx.activation(cut)), asFeatureMap(ctx.vm, ctx.gradient(cut)));
       return resizeToInput(map, ctx.height, ctx.width);
     },
   };

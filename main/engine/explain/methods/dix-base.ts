@@ -10,6 +10,7 @@ import type { ImageContext } from '../image-context';
 import { minMax, psi } from '../map-ops';
 import { channelMinBaseline, completenessGap, pathIntegral, type Integrand } from '../path-integral';
 import { cutsByName, layerNames, oneOf, positiveInt } from './params';
+import { resolveVitDixParams, vitDixLayerMap, type VitDixParams } from './vit-dix';
 
 export const DIX_BASELINES = ['channel-min', 'zero'] as const;
 
@@ -33,6 +34,7 @@ export interface DixVariant {
 
 /** m^l for one cut point, [H, W]. */
 export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams, settings: RunSettings = {}): tf.Tensor2D {
+  if (ctx.vm.attention()) return vitDixLayerMap(ctx, layer, p as VitDixParams, settings); // a ViT: SPEC Sec. 2
   const cut = cutsByName(ctx.vm, [layer])[0];
   const x = ctx.activation(cut);
   const z = p.baseline === 'zero' ? tf.zerosLike(x) : channelMinBaseline(x);
@@ -50,6 +52,7 @@ export function dixMethod(v: DixVariant): ExplanationMethod<DixParams> {
     title: v.title,
     summary: v.summary,
     resolveParams(vm: VisionModel, o: MethodOptions): DixParams {
+      if (vm.attention()) return resolveVitDixParams(v, vm, o);
       const steps = positiveInt(v.id, 'steps', o.steps, 10);
       return {
         layers: layerNames(vm, o, v.layerCount, v.id),

@@ -3,6 +3,7 @@ import { UserError } from '../../errors';
 import { defaultCutPoints, lastCutPoint, resolveCutPoints, type CutPoint } from '../../model/cut-points';
 import type { VisionModel } from '../../model/vision-model';
 import type { MethodOptions } from '../method';
+import { isTokenCut } from './vit-blocks';
 
 export function positiveInt(methodId: string, name: string, v: number | undefined, fallback: number): number {
   const x = v ?? fallback;
@@ -22,7 +23,8 @@ export function oneOf<T extends string>(methodId: string, name: string, v: strin
 export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string): string[] {
   if (options.layers && options.layers.length > 0) {
     const cuts = resolveCutPoints(vm, options.layers);
-    const flat = cuts.find((c) => c.shape.length !== 3);
+    const am = vm.attention();
+    const flat = cuts.find((c) => c.shape.length !== 3 && !(am && isTokenCut(am, c)));
     if (flat) {
       // A flat cut (flatten, dense) would otherwise fail deep inside TF.js with an axis error.
       throw new UserError(`${methodId}: layer "${flat.name}" has output shape [${flat.shape.join(', ')}], not a spatial feature map [h, w, c].`,

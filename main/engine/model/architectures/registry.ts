@@ -16,14 +16,24 @@ const ARCHITECTURES: Record<string, { describe: string; build: (o: ArchOptions) 
   resnet18: { describe: 'ResNet-18-style, four residual stages', build: buildResNet18 },
 };
 
-export const ARCHITECTURE_IDS = Object.keys(ARCHITECTURES);
+/** Built-in ViTs: not LayersModels; built and trained by model/vit/ (runs/train-run.ts dispatches on the id). */
+const VIT_ARCHITECTURES: Record<string, string> = {
+  'vit-tiny': 'a tiny Vision Transformer: 4x4 patches, 4 pre-norm blocks of width 64, 4 heads, [CLS] head (--width scales the width)',
+};
+
+export const ARCHITECTURE_IDS = [...Object.keys(ARCHITECTURES), ...Object.keys(VIT_ARCHITECTURES)];
+
+export function isVitArchitecture(id: string): boolean {
+  return id in VIT_ARCHITECTURES;
+}
 
 export function describeArchitectures(): string[] {
-  return Object.entries(ARCHITECTURES).map(([id, a]) => `${id}: ${a.describe}`);
+  return [...Object.entries(ARCHITECTURES).map(([id, a]) => `${id}: ${a.describe}`), ...Object.entries(VIT_ARCHITECTURES).map(([id, d]) => `${id}: ${d}`)];
 }
 
 export function buildArchitecture(id: string, opts: ArchOptions): InstanceType<typeof tfl.LayersModel> {
   const arch = ARCHITECTURES[id];
+  if (isVitArchitecture(id)) throw new Error(`${id} is not a LayersModel; build it with model/vit/`);
   if (!arch) throw new UserError(`Unknown architecture "${id}".`, `Use one of: ${ARCHITECTURE_IDS.join(', ')}.`);
   const [h, w, c] = opts.inputShape;
   if (![h, w, c].every((v) => Number.isInteger(v) && v > 0)) {
