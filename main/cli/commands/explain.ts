@@ -23,7 +23,8 @@ many. Ctrl-C leaves the job resumable with "dixw worker".
   --layers a,b,c      cut points for DIX and CAM methods (default: the last 1-3 block outputs; see dixw layers)
   --steps N           integration steps for DIX and IG (default 10)
   --baseline NAME     DIX: channel-min (default) or zero; IG: black (default) or zero
-  --batch-size N      interpolants per forward/backward batch (default: all N)
+  --batch-size N      interpolants per forward/backward batch: speed and memory only, not part of a
+                      map's identity (default: the largest batch that fits in the backend's memory)
   --normalize-layers  min-max each DIX layer map before averaging (default: off, as the paper)
   --target K          explain class K instead of the model's top-1 class
   --limit N           only the first N images

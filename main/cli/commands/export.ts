@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { checkOutputFile } from '../../service/output-paths';
 import type { ApiFile } from '../../../shared/api';
 import { FIGURE_FORMATS, type FigureFormat } from '../../../shared/api-charts';
 import { NAMED_SIZES, parseFigureSize, type FigureSize } from '../../../shared/charts/figure-style';
@@ -80,6 +81,7 @@ Examples: dixw export figure --job 3 --kind comparison --size page --out compari
     if (!(FIGURE_KINDS as readonly string[]).includes(kind)) throw new UserError(`dixw export figure: --kind must be one of ${FIGURE_KINDS.join(', ')} (got "${kind}").`);
     if (typeof v.out !== 'string') throw new UserError('dixw export figure: --out FILE is required.');
     const out = resolve(v.out);
+    checkOutputFile(out, '--out'); // before drawing: a missing folder is said at once
     const format = typeof v.format === 'string' ? v.format : extname(out).slice(1).toLowerCase();
     if (!(FIGURE_FORMATS as readonly string[]).includes(format)) {
       throw new UserError(`dixw export figure: --format must be png, svg or pdf (got "${format || 'no --format and no extension on --out'}").`);
@@ -132,7 +134,7 @@ Examples: dixw export figure --job 3 --kind comparison --size page --out compari
 };
 
 function writeOut(path: string, file: ApiFile): void {
-  mkdirSync(dirname(path), { recursive: true });
+  checkOutputFile(path, '--out'); // the folder must exist: no parent is created silently
   writeFileSync(path, file.bytes);
   console.log(`${path} (${file.bytes.byteLength} bytes)`);
 }

@@ -26,7 +26,8 @@ export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC
   --per-class N       only the first N images of each class (a balanced sample)
   --seed S            seeds SmoothGrad's noise, SIC/AIC's random pixels and the bootstrap (default 0)
   --target K          explain and score class K instead of the model's top-1 class
-  --batch-size N      interpolants per forward/backward batch of the methods (default: all N)
+  --batch-size N      interpolants per forward/backward batch of the methods: speed and memory only
+                      (default: the largest batch that fits in the backend's memory)
   --normalize-layers  min-max each DIX layer map before averaging
   --metric-batch-size N  perturbed images per model call (speed and memory only; default 16)
   --webp-quality Q    SIC/AIC: lossless WebP effort 0-100 (default 100, the PAIR protocol; lower is faster, and the

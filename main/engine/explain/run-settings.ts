@@ -3,6 +3,7 @@
 // provenance) never depends on the machine that computed it: a map computed in batches of 2 is reused by a job that
 // would batch 10.
 import type { CutPoint, VisionModel } from '../model/vision-model';
+import { batchForMemory } from '../backend/batch-memory';
 
 export interface RunSettings {
   /** Items per forward/backward batch; absent = chosen from memory. */
@@ -12,11 +13,6 @@ export interface RunSettings {
 /** The batch for `total` inputs of f^l after `cut`: the user's setting, else the largest that fits in memory. */
 export function batchFor(vm: VisionModel, cut: CutPoint, total: number, settings: RunSettings): number {
   if (settings.batchSize !== undefined) return Math.max(1, Math.min(settings.batchSize, total));
-  return chooseBatchSize({ bytesPerSample: vm.tailActivationBytes(cut), total });
+  return batchForMemory(vm.tailActivationBytes(cut), total, 4 * vm.countParams());
 }
 
-/** Until the backend's own estimate lands: forward activations, their gradients and the kernels' scratch in 1.5 GB. */
-function chooseBatchSize(o: { bytesPerSample: number; total: number }): number {
-  const perSample = 3 * Math.max(1, o.bytesPerSample);
-  return Math.max(1, Math.min(o.total, Math.floor(1.5e9 / perSample)));
-}
