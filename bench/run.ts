@@ -22,7 +22,7 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, torch: { type: 'boolean' },
-  'torch-models': { type: 'string' } } });
+  'torch-models': { type: 'string' }, onnx: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower SPEC Sec. 3 baselines (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
@@ -35,6 +35,18 @@ if (values.sanity) {
   const { measureSanitySpeed, printSanitySpeed } = await import('./sanity-speed');
   await initBackend('wasm');
   printSanitySpeed(measureSanitySpeed(quick ? 2 : 5, vggWidth));
+  process.exit(0);
+}
+
+// --onnx: only models imported from PyTorch (resnet18, densenet121 at 224x224): load, memory, forward and methods beside
+// PyTorch, and the ONNX executor beside the same network as a LayersModel (bench/onnx-speed.ts).
+if (values.onnx) {
+  const { measureOnnxSpeed, printOnnxSpeed } = await import('./onnx-speed');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  await initBackend('wasm');
+  const r = await measureOnnxSpeed({ quick, threads: wasm.getThreadsCount() });
+  printOnnxSpeed(r);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), onnx: r }, null, 2));
   process.exit(0);
 }
 

@@ -8,7 +8,7 @@ import { buildArchitecture } from '../../main/engine/model/architectures/registr
 import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { type VisionModel } from '../../main/engine/model/vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
-import { METHOD_IDS } from '../../main/engine/explain/registry';
+import { methodIdsFor } from '../../main/engine/explain/registry';
 import { assertUserError, liveTensors, maxAbsDiff } from './helpers';
 
 before(async () => {
@@ -26,7 +26,7 @@ describe('no tensor leaks', () => {
   ] as Array<[string, () => VisionModel]>) {
     test(`${name}: the live tensor count after 20 images equals the count after 1, with all methods`, () => {
       const vm = make();
-      const plan = planMethods(vm, METHOD_IDS, { steps: 4, samples: 2 });
+      const plan = planMethods(vm, methodIdsFor(vm), { steps: 4, samples: 2 });
       const { height: h, width: w, channels: c } = vm.preprocessing;
       const explainOne = (i: number) => {
         const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', i) as tf.Tensor4D;
@@ -37,7 +37,7 @@ describe('no tensor leaks', () => {
       };
       const start = liveTensors();
       const first = explainOne(0);
-      assert.equal(first.maps.length, METHOD_IDS.length);
+      assert.equal(first.maps.length, methodIdsFor(vm).length);
       const afterOne = liveTensors();
       for (let i = 1; i < 20; i++) explainOne(i);
       assert.equal(liveTensors(), afterOne, `leaked ${liveTensors() - afterOne} tensors over 19 images`);
@@ -61,9 +61,9 @@ describe('what explainImage returns', () => {
   test('every method gives a finite H x W map and records its params and cut points', () => {
     const vm = smallCnn(3);
     const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const plan = planMethods(vm, METHOD_IDS, { steps: 3, samples: 2 });
+    const plan = planMethods(vm, methodIdsFor(vm), { steps: 3, samples: 2 });
     const r = explainImage(vm, x, plan);
-    assert.deepEqual(r.maps.map((m) => m.methodId), METHOD_IDS);
+    assert.deepEqual(r.maps.map((m) => m.methodId), methodIdsFor(vm));
     for (const m of r.maps) {
       assert.equal(m.height, 16);
       assert.equal(m.width, 16);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tf } from '../tf';
 import { UserError } from '../errors';
 import { installFastConvGrads } from './fast-conv-grads';
+import { installDepthwiseGrads } from './depthwise-grads';
 import { cudaStatus } from './cuda-libraries';
 import { installFastMatMulGrad } from './fast-matmul-grad';
 import { installSharedIdentity } from './wasm-shared-identity';
@@ -80,6 +81,8 @@ async function withoutEmscriptenHandlers<T>(f: () => Promise<T>): Promise<T> {
 async function tryWasm(): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   installFastConvGrads('wasm');
+  // wasm has no input gradient for depthwise convolutions (MobileNet, EfficientNet, ConvNeXt imports).
+  installDepthwiseGrads();
   // DIXW_WASM_KERNELS=stock leaves out the issue-12 kernels (the bench's before/after comparison).
   if (process.env.DIXW_WASM_KERNELS !== 'stock') {
     installFastMatMulGrad();

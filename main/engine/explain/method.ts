@@ -42,6 +42,8 @@ export interface MethodOptions {
 
 export interface ExplanationMethod<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
+  /** The model kinds it explains: 'any', or 'vit' for the methods that read a ViT's attention points. */
+  modelKinds?: 'any' | 'vit';
   /** Bumped when the computation changes, so stored maps of an older version are not reused. */
   version: number;
   title: string;

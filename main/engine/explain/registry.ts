@@ -37,3 +37,8 @@ export function getMethod(id: string): AnyMethod {
 export function listMethods(): AnyMethod[] {
   return METHODS as AnyMethod[];
 }
+
+/** The methods that can explain a model of this kind (the attention methods need a ViT's attention points). */
+export function methodIdsFor(vm: { attention(): unknown }): string[] {
+  return METHODS.filter((m) => m.modelKinds !== 'vit' || vm.attention() !== null).map((m) => m.id);
+}

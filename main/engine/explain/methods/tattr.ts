@@ -31,6 +31,7 @@ function requireEncoder(vm: VisionModel): { am: AttentionModel; encoder: Encoder
 
 export const tattr: ExplanationMethod<TattrParams> = {
   id: 'tattr',
+  modelKinds: 'vit',
   version: 1,
   title: 'T-Attr',
   summary: 'ViTs: LRP relevance of each attention map times its gradient (positive part, head mean), rolled out from block 1',
