@@ -130,7 +130,9 @@ class WorkerLoop {
 
 /** Encodes maps (only for items the spec keeps maps for), fills defaults and validates what goes on the wire. */
 function toItemResult(spec: JobSpec, item: WorkItem, output: ExecutorResult | undefined): ItemResult {
-  const keep = 'keepMaps' in spec ? keepsMaps(spec.keepMaps, item.ordinal) : true;
+  // A sanity job that trains its pair has that as item 0, before the images: count images only.
+  const imageOrdinal = spec.kind === 'sanity' && spec.train ? item.ordinal - 1 : item.ordinal;
+  const keep = 'keepMaps' in spec ? keepsMaps(spec.keepMaps, imageOrdinal) : true;
   const maps = keep
     ? (output?.maps ?? []).map((m) => ({
         key: mapKeyFromProvenance(m.provenance, m.imageHash),
