@@ -23,7 +23,7 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { t
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, torch: { type: 'boolean' },
   'torch-models': { type: 'string' }, onnx: { type: 'boolean' } } });
-// DIX and the baselines the engine's speed targets name; --all-methods adds the slower SPEC Sec. 3 baselines (Guided IG
+// DIX and the baselines the engine's speed targets name; --all-methods adds the slower baselines of docs/methods.md §3 (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 const METHOD_IDS = values['all-methods'] ? ALL_METHOD_IDS : CORE_METHODS;

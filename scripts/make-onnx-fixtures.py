@@ -26,7 +26,7 @@ on a fixed seeded input (batch of 2; image 0 is explained):
   ig              Integrated Gradients in input space: baseline = a black image (0 in [0, 1] pixel space) through the
                   preprocessing, x'_c = (0 - mean_c) / std_c; N = 10 points t = n/N, n = 1..N;
                   map = sum over colour channels of (x - x')/N * sum_n grad(x' + t_n (x - x'))   [H, W]
-  dix3, dix3_l<i> DIX (SPEC Sec. 1) over the three named block outputs: z = per-channel spatial minimum,
+  dix3, dix3_l<i> DIX (docs/methods.md §1.2) over the three named block outputs: z = per-channel spatial minimum,
                   r_n = z + n/N (x - z), phi = r * d f_k^l / d r, m^l = channel mean of (x - z)/N * sum_n phi,
                   bilinear resize to H x W; dix3 = mean of the three                [H, W]
 

@@ -19,7 +19,7 @@ Run with Debian's python (python3-torch), from the repository root:
    rollout             Abnar & Zuidema: mean_h A_b + I, rows normalized, R = Â_B..Â_1       [H, W]
    gae                 R = I; R += mean_h relu(dA_b * A_b) @ R                               [H, W]
    tattr               mean_h relu(dA_b * R_A,b) + I, not normalized, product from block 1  [H, W]
-   dix1, dix3          SPEC Sec. 2: A_l -> t A_l (t = n/10, n = 1..10) in block l, GR of that pass over every
+   dix1, dix3          docs/methods.md §2: A_l -> t A_l (t = n/10, n = 1..10) in block l, GR of that pass over every
                        block (mean_h relu(A_b * dA_b) + I, rows normalized, product), mean over t; dix3 = mean over
                        the last three blocks                                                  [H, W]
 

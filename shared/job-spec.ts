@@ -18,9 +18,9 @@ const MethodList = z
   .array(MethodId)
   .min(1, { error: 'name at least one method' })
   .refine((list) => new Set(list).size === list.length, { error: 'a method is listed twice' });
-/** Cut points by layer name; default: the method's own (SPEC Sec. 1). */
+/** Cut points by layer name; default: the method's own (docs/methods.md §1.1). */
 const Layers = z.array(z.string().min(1)).min(1, { error: 'layers, when given, must name at least one cut point' });
-/** Interpolation points N of path methods (SPEC: 10). */
+/** Interpolation points N of path methods (default 10, docs/methods.md §1.5). */
 const Steps = z.number().int().min(1).max(10_000);
 const Limit = z.number().int().positive({ error: 'limit must be a positive number of images' });
 const Seed = z.number().int().nonnegative({ error: 'seed must be a non-negative integer' });
@@ -96,7 +96,7 @@ export const TrainSpecSchema = z.strictObject({
       channels: z.union([z.literal(1), z.literal(3)]),
     })
     .optional(),
-  /** Train on a fixed seeded permutation of the labels (data randomization test, SPEC Sec. 5). */
+  /** Train on a fixed seeded permutation of the labels (data randomization test, docs/methods.md §5.5). */
   permuteLabels: z.boolean().default(false),
   seed: Seed,
   /** Folder the trained model is written to; it is registered as a model when the job is done. */
@@ -124,7 +124,7 @@ export const SanityTrainSchema = z.strictObject({
   epochs: z.number().int().positive().max(100_000),
   /** Epoch budget of the permuted-label model; default twice `epochs`. */
   randomEpochs: z.number().int().positive().max(100_000).optional(),
-  /** Training accuracy both models must reach (default 0.95, SPEC Sec. 5). */
+  /** Training accuracy both models must reach (default 0.95, docs/methods.md §5.5). */
   targetAccuracy: z.number().min(0).max(1).optional(),
   width: z.number().positive().optional(),
   batchNorm: z.boolean().optional(),
@@ -146,7 +146,7 @@ export const SanitySpecSchema = z
     test: z.enum(['cascading', 'independent', 'data']),
     methods: MethodList,
     ...MethodRunFields,
-    /** Similarity measure ids (default: all of SPEC Sec. 5). */
+    /** Similarity measure ids (default: all of docs/methods.md §5.7). */
     measures: z.array(z.string().min(1)).min(1).optional(),
     /** Randomize from the output down (default) or from the input up. */
     layersFrom: z.enum(['top', 'bottom']).default('top'),
@@ -156,7 +156,7 @@ export const SanitySpecSchema = z
     randomModel: ModelRef.optional(),
     /** Data randomization only: train both models in the job. */
     train: SanityTrainSchema.optional(),
-    /** SPEC Sec. 5: the randomized model's own top-1 by default. */
+    /** docs/methods.md §5.6: the randomized model's own top-1 by default. */
     explainedClass: z.enum(['randomized', 'original']).default('randomized'),
     keepMaps: KeepMapsSchema.default('none'),
     seed: Seed.default(0),

@@ -12,7 +12,7 @@ export const CutPointSummarySchema = z.strictObject({
 export const ModelInfoSchema = z.strictObject({
   preprocessing: PreprocessingSchema,
   numClasses: z.number().int().nonnegative(),
-  /** Valid cut points in network order (SPEC Sec. 1). */
+  /** Valid cut points in network order (docs/methods.md §1.1). */
   cutPoints: z.array(CutPointSummarySchema),
   /** The default L, L-1, L-2 (deepest first); fewer when the model has fewer block outputs. */
   defaultLayers: z.array(z.string()),

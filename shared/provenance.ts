@@ -1,4 +1,4 @@
-// What every stored result carries (SPEC Sec. 6), so that a figure can be traced to the exact run that made it.
+// What every stored result carries (docs/methods.md §6), so that a figure can be traced to the exact run that made it.
 import { z } from 'zod';
 
 /** Compute backends in order of preference (DESIGN.md "Process model"). */

@@ -21,7 +21,7 @@ export function fromJsonAs<T>(schema: z.ZodType<T>, text: string, what: string):
   return r.data;
 }
 
-/** Validates then serializes a result's provenance (SPEC Sec. 6); refuses incomplete ones with the missing fields. */
+/** Validates then serializes a result's provenance (docs/methods.md §6.1); refuses incomplete ones with the missing fields. */
 export function provenanceJson(provenance: unknown, what: string): string {
   const r = ProvenanceSchema.safeParse(provenance);
   if (!r.success) {

@@ -1,4 +1,4 @@
-// Cut points (SPEC Sec. 1): which layer outputs are valid cuts, which are the default block outputs, how bad names are
+// Cut points (docs/methods.md §1.1): which layer outputs are valid cuts, which are the default block outputs, how bad names are
 // refused, and that running the tail f^l from every valid cut reproduces the full forward pass (run-from.ts relies
 // on tfjs-layers internals, so this is its guard).
 import { before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// DIX (paper Eq. 5, SPEC Sec. 1) against maps computed by hand in plain JS. The hand model is input -> three 2x2
+// DIX (paper Eq. 5, docs/methods.md §1.2) against maps computed by hand in plain JS. The hand model is input -> three 2x2
 // average pools -> flatten -> dense without bias, so every f^l is linear with a known constant gradient g^l, and
 // each m^l = psi((x - z)/N ⊙ sum_{n=1..N} (z + n/N (x - z)) ⊙ g) can be evaluated by a literal loop. A second model
 // with a squared tail (g = 2 w ⊙ r) checks that g is taken at the interpolants. The aggregation (mean, product) and

@@ -1,5 +1,5 @@
-// Rollout, GAE and Gradient Rollout on hand-made attention matrices and gradients, against the formulas of SPEC
-// Sec. 2 evaluated by hand (plain loops) in the test; then DIX on a ViT against the same formulas applied to
+// Rollout, GAE and Gradient Rollout on hand-made attention matrices and gradients, against the formulas of docs/methods.md
+// §2 evaluated by hand (plain loops) in the test; then DIX on a ViT against the same formulas applied to
 // attentions and gradients read from the model one interpolant at a time.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,7 +85,7 @@ describe('attention rollout, GAE and gradient rollout, by hand', () => {
   });
 });
 
-describe('DIX on a ViT (SPEC Sec. 2)', () => {
+describe('DIX on a ViT (docs/methods.md §2)', () => {
   /** GR of one pass, by hand from the attentions and gradients of every block. */
   function handGr(attn: Mat[][], grad: Mat[][], useAttention: boolean): number[] {
     const bar = attn.map((heads, b) => meanHeads(heads, (a, i, j, h) => Math.max(0, (useAttention ? a : 1) * grad[b][h][i][j])));
@@ -129,7 +129,7 @@ describe('DIX on a ViT (SPEC Sec. 2)', () => {
       for (const batchSize of [4, 3, 1]) {
         tf.tidy(() => assertClose(values(dixLayerMap(ctx, layer, params, { batchSize })), want, 1e-4, `batch ${batchSize}`));
       }
-      // 'from-layer' starts the product at block l and differs from the SPEC's all-block GR ...
+      // 'from-layer' starts the product at block l and differs from the all-block GR of docs/methods.md §2.3 ...
       tf.tidy(() => {
         const short = values(dixLayerMap(ctx, layer, { ...params, rolloutBlocks: 'from-layer' } as VitDixParams, {}));
         assert.ok(short.some((v, i) => Math.abs(v - want[i]) > 1e-3));

@@ -1,4 +1,4 @@
-// DIX3 on a trained tiny ViT localizes the object: on synthetic images with ground-truth masks (SPEC Sec. 4's
+// DIX3 on a trained tiny ViT localizes the object: on synthetic images with ground-truth masks (docs/methods.md §4's
 // segmentation protocol: foreground = map > its mean, PA and mIoU from counts summed over the images) its maps score
 // higher than a random map, and level with Attention Rollout or better. The model is committed (test/fixtures/vit/trained: a vit-tiny
 // at width 0.5 trained with `dixw train`, see its training-log.json); the images are generated here with a seed the

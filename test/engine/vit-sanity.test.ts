@@ -1,4 +1,4 @@
-// The sanity tests (SPEC Sec. 5) on ViTs: cascading and independent randomization go through the ViT's
+// The sanity tests (docs/methods.md §5) on ViTs: cascading and independent randomization go through the ViT's
 // parameterized modules (head, each block's MLP and attention linears, patch embedding; layer norms only when asked),
 // from the output down, and change the maps; data randomization trains two tiny ViTs through `dixw train`'s path
 // (runs/train-run.ts) on true and on permuted labels, and loads them back from their folders.

@@ -1,4 +1,4 @@
-// ModelRandomizer and the layer order (SPEC Sec. 5): exactly the intended layers change, with their own
+// ModelRandomizer and the layer order (docs/methods.md §5.1-5.2): exactly the intended layers change, with their own
 // initializers seeded per (seed, layer); the same seed gives the same bits whatever the order of steps; another seed
 // differs; restoring gives the trained model back bit for bit; no tensor is leaked; a model loaded from disk is
 // re-initialized exactly like the built one.

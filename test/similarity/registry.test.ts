@@ -1,4 +1,4 @@
-// The registry of similarity measures: the SPEC Sec. 5 suite, by id, each equal to 1 for a map against itself,
+// The registry of similarity measures: the suite of docs/methods.md §5.7, by id, each equal to 1 for a map against itself,
 // and each defined or NaN as documented on the small map sizes the sanity tests use.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { getMeasure, listMeasures, MEASURE_IDS } from '../../main/engine/similar
 import { assertUserError, uniform } from '../engine/helpers';
 
 describe('similarity registry', () => {
-  test('the SPEC suite, in order, with versions', () => {
+  test('the suite of docs/methods.md §5.7, in order, with versions', () => {
     assert.deepEqual(MEASURE_IDS, ['spearman-abs', 'spearman-signed', 'pearson', 'ssim', 'hog-pearson']);
     for (const m of listMeasures()) {
       assert.equal(m.version, 1);

@@ -9,7 +9,7 @@ export function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 }
 
-/** Bilinear resize with half-pixel centres, as tf.image.resizeBilinear(halfPixelCenters) and psi in SPEC Sec. 1. */
+/** Bilinear resize with half-pixel centres, as tf.image.resizeBilinear(halfPixelCenters) and psi in docs/methods.md §1.2. */
 export function resizeBilinear(src: ArrayLike<number>, sh: number, sw: number, h: number, w: number): Float32Array {
   const out = new Float32Array(h * w);
   for (let y = 0; y < h; y++) {

@@ -93,7 +93,7 @@ export function printMetricsHeader(s: MetricsJobSummary): void {
 export const metricsCommand: Command = {
   help: `Usage: dixw metrics --model MODEL --data DATASET --methods dix3,gradcam,... --metrics neg,pos,ins,del,adp,pic,sic,aic,seg [options]
 
-Scores every method on every metric (SPEC Sec. 4) as one job, and prints the table: metrics as rows, methods as
+Scores every method on every metric (docs/methods.md §4) as one job, and prints the table: metrics as rows, methods as
 columns, each cell the dataset value with its 95% bootstrap interval over images; * marks the best per metric and +
 the second (respecting each metric's direction), † a method the best is significantly better than (Wilcoxon
 signed-rank on the per-image values, Holm-corrected, p < 0.05). Maps already stored for the same model, image,

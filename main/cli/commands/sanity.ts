@@ -19,7 +19,7 @@ export const sanityCommand: Command = {
        dixw sanity data --model MODEL --random-model MODEL2 --data DATASET --method ... [options]
        dixw sanity data --train ARCH --epochs E --train-data TRAIN --data DATASET --method ... [options]
 
-Model and data randomization tests (SPEC Sec. 5; Adebayo et al. 2018), as a job: per image, each method's map on
+Model and data randomization tests (docs/methods.md §5; Adebayo et al. 2018), as a job: per image, each method's map on
 the trained model (step 0, computed once) and on every randomized model, and their similarity under every measure,
 stored in the workbench database; then per step the mean, standard deviation and 95% bootstrap interval over images.
   cascading           step k re-initializes the top k layers (from the output down), seeded

@@ -14,8 +14,9 @@ import { installLeanBatchNormGrad } from './lean-batchnorm-grad';
 import { enableWasmThreads, wasmThreadsSetting } from './wasm-threads';
 import type { BackendInfo } from '../../../shared/provenance';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+// The names and their order are the provenance schema's (shared/provenance.ts), defined once there.
+export { BACKEND_NAMES, type BackendName } from '../../../shared/provenance';
+import { BACKEND_NAMES, type BackendName } from '../../../shared/provenance';
 
 export interface BackendAttempt {
   name: BackendName;

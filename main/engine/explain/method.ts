@@ -1,7 +1,6 @@
 // One interface for every explanation method (Captum-style: one file per method, one signature). A method reads
 // what it needs from a per-image context (activations and gradients cached across methods) and returns a raw map at
 // the input's resolution, before any normalization.
-import type { z } from 'zod';
 import type { tf } from '../tf';
 import type { CutPoint } from '../model/cut-points';
 import type { VisionModel } from '../model/vision-model';
@@ -58,6 +57,3 @@ export interface ExplanationMethod<P extends Record<string, unknown> = Record<st
 }
 
 export type AnyMethod = ExplanationMethod<Record<string, unknown>>;
-
-/** Validates options against a zod schema with a UserError naming the method. */
-export type ParamsSchema<P> = z.ZodType<P>;

@@ -1,4 +1,4 @@
-// ADP, Average Drop % (SPEC Sec. 4): 100 mean(max(0, Y - O) / Y) with O on the image times the map; lower is better.
+// ADP, Average Drop % (docs/methods.md §4.3): 100 mean(max(0, Y - O) / Y) with O on the image times the map; lower is better.
 import type { Metric } from './metric';
 import { averageDropTerm, maskedConfidence } from './masked-confidence';
 import { meanAggregate } from './aggregate';

@@ -1,4 +1,4 @@
-// AIC, Accuracy Information Curve (Kapishnikov et al. 2019; SPEC Sec. 4): AUC x100 of 1[top-1 = target], normalized,
+// AIC, Accuracy Information Curve (Kapishnikov et al. 2019; docs/methods.md §4.4): AUC x100 of 1[top-1 = target], normalized,
 // against normalized information while the map's top pixels are revealed; higher is better.
 import { infoCurveMetric } from './info-curve-metric';
 

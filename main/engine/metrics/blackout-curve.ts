@@ -1,4 +1,4 @@
-// The perturbation curve behind NEG/POS/INS/DEL (SPEC Sec. 4; the LTX protocol, reference/implementations.md 5.1-5.2):
+// The perturbation curve behind NEG/POS/INS/DEL (docs/methods.md §4.2; the LTX protocol):
 // for each fraction p, the first floor(p * H * W) pixels of the ordering are blacked out (set to 0 in [0, 1] space, all
 // channels) and the image goes through the model's own preprocessing (taken from the preprocessed image and the
 // preprocessed black, which is the same arithmetic). Per fraction: whether the top-1 is still the
@@ -18,7 +18,7 @@ export interface BlackoutCurve {
   prob: number[];
 }
 
-/** p = 0, 0.1, ..., 0.9 (SPEC Sec. 4). */
+/** p = 0, 0.1, ..., 0.9 (docs/methods.md §4.2). */
 export const DEFAULT_FRACTIONS = Array.from({ length: 10 }, (_, i) => i / 10);
 
 /** Pixels blacked out at fraction p of n pixels (Chefer/LTX: int(n p)); the epsilon keeps e.g. 0.3 * 1000 at 300. */

@@ -1,4 +1,4 @@
-// SIC and AIC (SPEC Sec. 4) are one protocol (info-curve.ts) read with two predictions: the target's softmax
+// SIC and AIC (docs/methods.md §4.4) are one protocol (info-curve.ts) read with two predictions: the target's softmax
 // probability (SIC) or whether the top-1 is the target (AIC). An image's value is the AUC of its own curve, x100; the
 // dataset value is the AUC of the pointwise median (PAIR's default; option: mean) of the images' curves, x100.
 import type { Aggregate, ImageScore, Metric, MetricOptions } from './metric';

@@ -1,5 +1,5 @@
 // Performance information curves, the SIC/AIC protocol of the XRAI and Guided IG authors (PAIR's
-// saliency/metrics/pic.py; SPEC Sec. 4; reference/implementations.md 5.4):
+// saliency/metrics/pic.py; docs/methods.md §4.4):
 //  - per image (shared by every method): the uint8 image, a random 1% of its pixels (seeded per image, the same for
 //    every method), the start image interpolated from them (info-interpolate.ts), and the WebP sizes (the information
 //    proxy) and predictions of both;
@@ -11,7 +11,7 @@
 // Images are skipped (and counted) when the clean probability is below the minimum, when the start image is not
 // smaller than the image, or when the start image scores at least as high as the image.
 // Differences from pic.py, on purpose: the top-t pixels are the first n - ceil((n - 1)(1 - t)) of the map's ranking with
-// ties broken by pixel index (SPEC Sec. 4) -- the pixels at or above np.quantile(map, 1 - t) when no values tie -- and
+// ties broken by pixel index (docs/methods.md §4.1) -- the pixels at or above np.quantile(map, 1 - t) when no values tie -- and
 // where several points share x = 0 the curve starts at the added (0, 0) rather than scipy's NaN.
 import { tf } from '../tf';
 import { Rng } from '../data/rng';

@@ -1,4 +1,4 @@
-// INS (SPEC Sec. 4): probability of the clean top-1 while the least relevant pixels are blacked out (AUC x100); higher is better.
+// INS (docs/methods.md §4.2): probability of the clean top-1 while the least relevant pixels are blacked out (AUC x100); higher is better.
 import { perturbationMetric } from './perturbation-metric';
 
 export const ins = perturbationMetric({

@@ -1,4 +1,4 @@
-// How metrics read a map (SPEC Sec. 4): min-max normalized to [0, 1] first, pixels ranked by value with ties broken
+// How metrics read a map (docs/methods.md §4.1): min-max normalized to [0, 1] first, pixels ranked by value with ties broken
 // by pixel index (row-major), in either direction.
 export type Ordering = 'most-first' | 'least-first';
 

@@ -1,4 +1,4 @@
-// ADP and PIC (Chattopadhyay et al. 2018; SPEC Sec. 4; the LTX variant, reference/implementations.md 5.3): the image is
+// ADP and PIC (Chattopadhyay et al. 2018; the LTX variant, docs/methods.md §4.3): the image is
 // multiplied by the min-max map in [0, 1] space (broadcast over channels), then preprocessed as usual.
 // Y = softmax probability of the target class on the image, O = on the masked image.
 import { tf } from '../tf';

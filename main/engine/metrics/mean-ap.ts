@@ -1,4 +1,4 @@
-// mAP (SPEC Sec. 4): the mean over images of the average precision of the pooled two-class scores (%).
+// mAP (docs/methods.md §4.5): the mean over images of the average precision of the pooled two-class scores (%).
 import { segmentationMetric } from './segmentation-metric';
 
 export const meanAp = segmentationMetric({

@@ -10,6 +10,6 @@ export function numberInRange(name: string, v: number | undefined, fallback: num
 
 export function aggregationOf(o: MetricOptions): 'median' | 'mean' {
   const v = o.aggregation ?? 'median';
-  if (v !== 'median' && v !== 'mean') throw new UserError(`Unknown curve aggregation "${v}".`, 'Use median (PAIR, SPEC) or mean.');
+  if (v !== 'median' && v !== 'mean') throw new UserError(`Unknown curve aggregation "${v}".`, 'Use median (PAIR\'s default) or mean.');
   return v;
 }

@@ -1,4 +1,4 @@
-// One interface for every evaluation metric (SPEC Sec. 4). A metric scores one (image, map) pair, from what the image
+// One interface for every evaluation metric (docs/methods.md §4). A metric scores one (image, map) pair, from what the image
 // state and the map state share between metrics (one clean forward pass per image, one perturbation curve per map and
 // ordering), and aggregates per-image scores into the dataset value that a table shows. Its protocol card (id, version,
 // every parameter) is stored with every score.
@@ -41,7 +41,7 @@ export interface MetricCard {
 export interface MetricOptions {
   /** SIC/AIC: the clean probability below which an image is skipped. */
   minProbability?: number;
-  /** SIC/AIC: 'median' (PAIR and SPEC) or 'mean' over images' curves. */
+  /** SIC/AIC: 'median' (PAIR's default, docs/methods.md §4.4) or 'mean' over images' curves. */
   aggregation?: 'median' | 'mean';
   /** SIC/AIC: lossless WebP compression effort 0-100 (PAIR: 100). */
   webpQuality?: number;

@@ -1,4 +1,4 @@
-// mF1 (SPEC Sec. 4): the mean over images of the foreground F1 of the map thresholded at its mean (%). An image with no
+// mF1 (docs/methods.md §4.5): the mean over images of the foreground F1 of the map thresholded at its mean (%). An image with no
 // foreground in either the mask or the map scores 0, as sklearn's f1_score does by default.
 import { segmentationMetric } from './segmentation-metric';
 

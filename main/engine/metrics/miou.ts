@@ -1,4 +1,4 @@
-// mIoU (SPEC Sec. 4): the mean over background and foreground of intersection / union, each summed over the dataset (%).
+// mIoU (docs/methods.md §4.5): the mean over background and foreground of intersection / union, each summed over the dataset (%).
 import { iou, segmentationMetric } from './segmentation-metric';
 
 const meanIou = (c: { tp: number; fp: number; fn: number; tn: number }) => {

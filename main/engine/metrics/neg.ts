@@ -1,4 +1,4 @@
-// NEG (SPEC Sec. 4): share of images keeping their top-1 while the least relevant pixels are blacked out (AUC x100); higher is better.
+// NEG (docs/methods.md §4.2): share of images keeping their top-1 while the least relevant pixels are blacked out (AUC x100); higher is better.
 import { perturbationMetric } from './perturbation-metric';
 
 export const neg = perturbationMetric({

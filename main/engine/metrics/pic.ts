@@ -1,4 +1,4 @@
-// PIC, % Increase in Confidence (SPEC Sec. 4): 100 mean(1[Y < O]) with O on the image times the map; higher is better.
+// PIC, % Increase in Confidence (docs/methods.md §4.3): 100 mean(1[Y < O]) with O on the image times the map; higher is better.
 // (Not the SIC/AIC "performance information curves", which are info-curve*.ts.)
 import type { Metric } from './metric';
 import { increaseTerm, maskedConfidence } from './masked-confidence';

@@ -1,4 +1,4 @@
-// The segmentation protocol (SPEC Sec. 4; Chefer's imagenet_seg_eval, reference/implementations.md 5.5): foreground =
+// The segmentation protocol (docs/methods.md §4.5; Chefer's imagenet_seg_eval): foreground =
 // min-max map > its mean, against the ground-truth mask. Per image: the confusion counts (PA and mIoU accumulate them
 // over the dataset) and the average precision of the pooled two-class scores [1 - map on background, map on
 // foreground] (mAP averages it over images).

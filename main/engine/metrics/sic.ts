@@ -1,4 +1,4 @@
-// SIC, Softmax Information Curve (Kapishnikov et al. 2019; SPEC Sec. 4): AUC x100 of the target's normalized softmax
+// SIC, Softmax Information Curve (Kapishnikov et al. 2019; docs/methods.md §4.4): AUC x100 of the target's normalized softmax
 // probability against normalized information while the map's top pixels are revealed; higher is better.
 import { infoCurveMetric } from './info-curve-metric';
 

@@ -1,4 +1,4 @@
-// Cut points (SPEC Sec. 1), for every model kind: tensors x^l such that the rest of the network f^l depends on x^l
+// Cut points (docs/methods.md §1.1), for every model kind: tensors x^l such that the rest of the network f^l depends on x^l
 // alone (each kind lists its own: layers/layers-cut-points.ts, onnx/). A "block output" is the end of a stage: for
 // chains of convolutions (VGG) the pooling output that starts a resolution, for residual or dense stages the last
 // cut at that resolution.

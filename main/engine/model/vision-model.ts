@@ -7,7 +7,7 @@ import type { Preprocessing } from '../../../shared/preprocessing';
 
 export type ModelKind = 'layers' | 'onnx' | 'vit';
 
-/** A tensor x^l such that the rest of the network f^l depends on it alone (SPEC Sec. 1). */
+/** A tensor x^l such that the rest of the network f^l depends on it alone (docs/methods.md §1.1). */
 export interface CutPoint {
   /** The layer name (LayersModel) or the PyTorch module path (ONNX), as the user names it with --layers. */
   name: string;
@@ -107,7 +107,7 @@ export interface AttentionPass {
 }
 
 /**
- * A Vision Transformer's attention points (SPEC Sec. 2): per encoder block, the post-softmax attention of all heads,
+ * A Vision Transformer's attention points (docs/methods.md §2.1): per encoder block, the post-softmax attention of all heads,
  * readable and replaceable in the forward pass. Token 0 is [CLS]; tokens 1.. are the patches in row-major order.
  */
 export interface AttentionModel {

@@ -1,4 +1,4 @@
-// `dixw sanity cascading|independent|data`: a sanity test over a dataset folder (SPEC Sec. 5). Per image, every
+// `dixw sanity cascading|independent|data`: a sanity test over a dataset folder (docs/methods.md §5). Per image, every
 // method's maps at every step (the trained model's once), their similarities to step 0 under every measure, and per
 // step a summary over images. --npy writes OUT/<method>/step-<k>/<image>.npy (raw float32 H x W; step 0 = the
 // trained model, or the true-label model for the data test), the exact inputs under OUT/_input/, and sanity.json

@@ -1,4 +1,4 @@
-// The modules a randomization test re-initializes (SPEC Sec. 5), for any model kind: every module holding weights,
+// The modules a randomization test re-initializes (docs/methods.md §5.1), for any model kind: every module holding weights,
 // plus normalization modules when asked, ordered from the output down (the reverse of the model's topological order,
 // as Quantus's order="top_down").
 import type { ModelWeight, ParameterizedModule, VisionModel } from '../model/vision-model';

@@ -1,4 +1,4 @@
-// The steps of a model randomization test (SPEC Sec. 5). Step 0 is the trained model. Cascading: step k has the
+// The steps of a model randomization test (docs/methods.md §5.3-5.4). Step 0 is the trained model. Cascading: step k has the
 // first k layers of the order re-initialized (from the top by default: logits first). Independent: step k has only
 // the k-th layer re-initialized, the rest trained. A step is labelled by the layer it adds (cascading) or
 // re-initializes (independent), which is what a figure's x axis shows.

@@ -1,4 +1,4 @@
-// One sanity test on models already in memory, image by image (SPEC Sec. 5): for each input, the maps of every
+// One sanity test on models already in memory, image by image (docs/methods.md §5): for each input, the maps of every
 // method on the trained model (step 0, computed once), then on the model of every later step, and the similarity of
 // each later map to its step-0 map under every measure. Cascading and independent tests switch the one model's
 // weights in place (model-randomizer.ts); the data test compares the true-label model with the random-label one.
@@ -28,7 +28,7 @@ export interface SanitySessionOptions extends LayerSelection {
   measures?: string[];
   seed: number;
   layersFrom?: LayersFrom;
-  /** Explain the trained model's class at every step instead of each model's own top-1 (SPEC Sec. 5 default). */
+  /** Explain the trained model's class at every step instead of each model's own top-1 (the default, docs/methods.md §5.6). */
   keepOriginalClass?: boolean;
 }
 

@@ -1,4 +1,4 @@
-// Summary of one step's similarity values over images (SPEC Sec. 5): mean, standard deviation and a 95% interval.
+// Summary of one step's similarity values over images (docs/methods.md §5.8): mean, standard deviation and a 95% interval.
 // The interval is the seeded percentile bootstrap of the mean that the metric tables report too (engine/stats), so that a figure's band shows how well
 // the mean is known. The standard deviation is the sample one (n - 1). Undefined values (null or NaN: a constant map
 // under a correlation) are left out and counted.

@@ -1,4 +1,4 @@
-// The two models of the data randomization test (SPEC Sec. 5; Adebayo et al. Sec. 3.2): one architecture trained
+// The two models of the data randomization test (docs/methods.md §5.5; Adebayo et al. Sec. 3.2): one architecture trained
 // with one seed on the true labels and on a fixed seeded permutation of them, both until their training accuracy
 // (on the labels they were given) reaches the target, 95% by default. Same seed for both, so initial weights and
 // batch order are the same and only the labels differ. A model that never reaches the target fails the test with a

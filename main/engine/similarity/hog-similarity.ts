@@ -1,6 +1,6 @@
-// HOG similarity (SPEC Sec. 5): Pearson correlation of the HOG feature vectors (hog.ts: 9 orientations, 8x8-pixel
+// HOG similarity (docs/methods.md §5.7.4): Pearson correlation of the HOG feature vectors (hog.ts: 9 orientations, 8x8-pixel
 // cells, 3x3-cell blocks, L2-Hys) of the two min-max-normalized maps. Adebayo et al.'s notebook takes a Spearman
-// correlation of HOGs with 16x16 cells instead (reference/implementations.md Sec. 6.4); SPEC fixes these settings.
+// correlation of HOGs with 16x16 cells instead; docs/methods.md §5.7.4 says why the workbench fixes these settings.
 // NaN when the map holds no whole block (under 24 px a side) or when a HOG vector is constant (e.g. a flat map).
 import { pearsonCorrelation } from './correlation';
 import { HOG_DEFAULTS, hogBlockGrid, hogFeatures } from './hog';

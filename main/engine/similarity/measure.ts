@@ -1,4 +1,4 @@
-// One interface for every similarity measure of the sanity tests (SPEC Sec. 5). A measure compares two raw maps of
+// One interface for every similarity measure of the sanity tests (docs/methods.md §5.7). A measure compares two raw maps of
 // the same size (row-major H x W, as explainImage returns them) and does its own normalization, so callers never
 // pre-process. Undefined cases (a constant map under a correlation, a map too small for HOG) give NaN, never a throw:
 // one odd map must not stop a long sanity run, and summaries skip NaN values and count them.

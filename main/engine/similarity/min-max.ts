@@ -1,4 +1,4 @@
-// Min-max normalization to [0, 1] in float64, the normalization SSIM and HOG similarity work on (SPEC Sec. 5, as
+// Min-max normalization to [0, 1] in float64, the normalization SSIM and HOG similarity work on (docs/methods.md §5.7.3-5.7.4, as
 // Adebayo et al.'s normalize_image). A constant map becomes all zeros, as map-ops.ts's minMax does for metrics.
 
 export function minMaxNormalize(map: ArrayLike<number>): Float64Array {

@@ -1,4 +1,4 @@
-// Pearson correlation of the raw signed maps (SPEC Sec. 5). Invariant to positive affine rescaling of either map,
+// Pearson correlation of the raw signed maps (docs/methods.md §5.7.2). Invariant to positive affine rescaling of either map,
 // so no normalization is needed; NaN when either map is constant.
 import { pearsonCorrelation } from './correlation';
 import { checkMapSizes, type SimilarityMeasure } from './measure';

@@ -1,4 +1,4 @@
-// Every similarity measure by id, in the order SPEC Sec. 5 lists them. Adding one = one file and one line here.
+// Every similarity measure by id, in the order docs/methods.md §5.7 lists them. Adding one = one file and one line here.
 import { UserError } from '../errors';
 import { hogPearson } from './hog-similarity';
 import type { SimilarityMeasure } from './measure';

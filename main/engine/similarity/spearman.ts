@@ -1,4 +1,4 @@
-// Spearman rank correlation between two maps (SPEC Sec. 5): Pearson's r of their average ranks (ties share the
+// Spearman rank correlation between two maps (docs/methods.md §5.7.1): Pearson's r of their average ranks (ties share the
 // mean rank, as scipy.stats.spearmanr). Two variants, as Adebayo et al. report: of |map| (does the importance
 // ordering survive, whatever the sign?) and of the signed map. Adebayo et al. rank their visualization-normalized
 // maps; for 2-D maps those normalizations (|m|/max|m|, m/max|m|) are monotone, so the ranks, and r, are the same.

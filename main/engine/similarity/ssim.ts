@@ -3,8 +3,8 @@
 // use_sample_covariance=True), C1 = (K1 R)^2, C2 = (K2 R)^2 with K1 = 0.01, K2 = 0.03 and data range R, then the
 // mean of the SSIM image over the windows that lie wholly inside the image (skimage crops (win-1)/2 pixels from
 // each border before averaging, so its reflect padding never counts). The measure min-max normalizes both maps to
-// [0, 1] first (R = 1), as SPEC Sec. 5; Adebayo et al.'s notebook uses Gaussian weights instead (see
-// reference/implementations.md Sec. 6.4). A map smaller than the window gives NaN (skimage raises).
+// [0, 1] first (R = 1), as docs/methods.md §5.7.3; Adebayo et al.'s notebook uses Gaussian weights instead (see
+// docs/methods.md §5.7.3). A map smaller than the window gives NaN (skimage raises).
 import { checkMapSizes, type SimilarityMeasure } from './measure';
 import { minMaxNormalize } from './min-max';
 

@@ -1,4 +1,4 @@
-// The paired comparison of a metric table row (SPEC Sec. 4): the best method by the metric's dataset value (respecting
+// The paired comparison of a metric table row (docs/methods.md §4.6): the best method by the metric's dataset value (respecting
 // its direction) against each other method, by the Wilcoxon signed-rank test on the images both scored, with Holm's
 // correction over those comparisons.
 import { holm } from './holm';

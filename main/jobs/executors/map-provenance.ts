@@ -1,4 +1,4 @@
-// The provenance of one map (SPEC Sec. 6) and from it the map's content address. The address is known before the
+// The provenance of one map (docs/methods.md §6.2) and from it the map's content address. The address is known before the
 // map is computed (everything in it is decided by the plan, the image and the target class), which is what lets a
 // job reuse a stored map instead of computing it.
 import type { JsonValue } from '../../../shared/json';

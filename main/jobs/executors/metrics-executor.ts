@@ -1,4 +1,4 @@
-// A metrics job in the worker (SPEC Sec. 4): prepare() checks the inputs, starts the backend, loads the model, plans
+// A metrics job in the worker (docs/methods.md §4): prepare() checks the inputs, starts the backend, loads the model, plans
 // every configuration (a method with its options: the table's columns) and every metric once; each item is one image:
 // its map for every configuration, reused from the store when one exists for the same model, image, method, version,
 // parameters, target class and cut points (the explain job's content address), else computed (and stored per

@@ -1,4 +1,4 @@
-// A sanity job in the worker (SPEC Sec. 5). Items are images: each runs every randomization step for one image
+// A sanity job in the worker (docs/methods.md §5). Items are images: each runs every randomization step for one image
 // through one SanitySession, so the randomized weights are drawn once per worker and switched in memory (never
 // reloaded from disk), and the trained model's step-0 maps are computed once per image. Per image and step it
 // yields the similarity of each method's map to its step-0 map under every measure (with provenance), and the maps

@@ -1,7 +1,7 @@
 // Ablation-CAM (Desai & Ramaswamy 2020): w_c = (y - y_c) / y, where y is the class score (logit) and y_c the score with
 // channel c of the activation A at the cut point set to zero; map = relu(sum_c w_c A_c), resized to the input.
 // The ablated copies of A go through the head in batches of channels. Not pytorch-grad-cam's ablation to
-// min(A) - 1e7 for channels with a non-zero minimum (reference/implementations.md 4.1): the paper zeroes the channel.
+// min(A) - 1e7 for channels with a non-zero minimum (docs/methods.md §3.9): the paper zeroes the channel.
 import { tf } from '../../tf';
 import { batchFor } from '../run-settings';
 import type { ExplanationMethod } from '../method';

@@ -1,4 +1,4 @@
-// Checks for the SPEC Sec. 3 baselines' numeric options (seed, samples, noise, fraction, maxDist, maxSigma, gradStep in
+// Checks for the baselines' numeric options (docs/methods.md §3.13) (seed, samples, noise, fraction, maxDist, maxSigma, gradStep in
 // MethodOptions); each method reads the ones that apply to it and stores them resolved.
 import { UserError } from '../../errors';
 

@@ -1,7 +1,7 @@
 // The gradient CAM family (pytorch-grad-cam's BaseCAM idea): each variant is a rule that turns the activation A and
 // the class gradient g at one cut point into a [1, h, w] map; the base reads both from the image context (one
-// backward pass shared by all variants), applies the final ReLU where the method's paper has it, and resizes
-// bilinearly to the input.
+// backward pass shared by all variants) and resizes the rule's map bilinearly to the input. Each rule applies the
+// final ReLU itself where its method's paper has it (weightedActivationMap does for Grad-CAM and its kin).
 import { tf } from '../../tf';
 import type { ExplanationMethod } from '../method';
 import { resizeToInput } from '../map-ops';

@@ -1,4 +1,4 @@
-// DIX for CNNs (paper Sec. 3, Eq. 5; SPEC Sec. 1). Per cut point l in S:
+// DIX for CNNs (paper Sec. 3, Eq. 5; docs/methods.md §1.2-1.4). Per cut point l in S:
 //   m^l = psi( (x^l - z^l)/N ⊙ sum_{n=1..N} phi(r^l(n/N), g^l(n/N)) ),   z^l = per-channel spatial minimum,
 // psi = channel mean then bilinear resize to the input, and m_DIX = mean over S of m^l (or their product for the
 // DIX2-MUL ablation). DIX1/2/3, DIX2-MUL and DIX3-GRADS are configurations of this one function.
@@ -34,7 +34,7 @@ export interface DixVariant {
 
 /** m^l for one cut point, [H, W]. */
 export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams, settings: RunSettings = {}): tf.Tensor2D {
-  if (ctx.vm.attention()) return vitDixLayerMap(ctx, layer, p as VitDixParams, settings); // a ViT: SPEC Sec. 2
+  if (ctx.vm.attention()) return vitDixLayerMap(ctx, layer, p as VitDixParams, settings); // a ViT: docs/methods.md §2.2
   const cut = cutsByName(ctx.vm, [layer])[0];
   const x = ctx.activation(cut);
   const z = p.baseline === 'zero' ? tf.zerosLike(x) : channelMinBaseline(x);
@@ -55,7 +55,7 @@ export function dixMethod(v: DixVariant): ExplanationMethod<DixParams> {
       if (vm.attention()) return resolveVitDixParams(v, vm, o);
       const steps = positiveInt(v.id, 'steps', o.steps, 10);
       return {
-        layers: layerNames(vm, o, v.layerCount, v.id),
+        layers: layerNames(vm, o, v.layerCount, v.id, true),
         steps,
         baseline: oneOf(v.id, 'baseline', o.baseline, DIX_BASELINES, 'channel-min'),
         integrand: v.integrand,

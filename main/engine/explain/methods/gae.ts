@@ -1,5 +1,5 @@
 // GAE, generic attention explainability (Chefer, Gur & Wolf, ICCV 2021; their ViT notebook in
-// Transformer-MM-Explainability, SPEC Sec. 2): from one forward and backward pass, per block
+// Transformer-MM-Explainability, docs/methods.md §2.5): from one forward and backward pass, per block
 // Ā_b = mean over heads of relu(dA_b ⊙ A_b); R = I, then R <- R + Ā_b R for every block in order, with no row
 // normalization; the [CLS] row without its first element on the patch grid, bilinearly resized.
 import type { ExplanationMethod } from '../method';

@@ -1,6 +1,6 @@
 // Grad-CAM++ (Chattopadhyay et al. 2018, Eq. 19 with the exponential-score simplification that pytorch-grad-cam
 // also uses): alpha = g^2 / (2 g^2 + (sum_ab A_ab) g^3), w_c = sum_ij alpha_ij relu(g_ij); map = relu(sum_c w_c A_c).
-// Not the Σ(A·g³) denominator and missing final ReLU of some public code (reference/implementations.md 4.1).
+// Not the Σ(A·g³) denominator and missing final ReLU of some public code (docs/methods.md §3.6).
 import { tf } from '../../tf';
 import { camMethod, weightedActivationMap } from './cam-base';
 

@@ -19,8 +19,11 @@ export function oneOf<T extends string>(methodId: string, name: string, v: strin
   return x as T;
 }
 
-/** The user's layers, or the last `count` block outputs. */
-export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string): string[] {
+/**
+ * The user's layers, or the last `count` block outputs. A multi-layer method (DIX: any set S of cut points) takes any
+ * number of user layers; the others take exactly `count`.
+ */
+export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string, multiLayer = false): string[] {
   if (options.layers && options.layers.length > 0) {
     const cuts = resolveCutPoints(vm, options.layers);
     const am = vm.attention();
@@ -30,7 +33,7 @@ export function layerNames(vm: VisionModel, options: MethodOptions, count: numbe
       throw new UserError(`${methodId}: layer "${flat.name}" has output shape [${flat.shape.join(', ')}], not a spatial feature map [h, w, c].`,
         `Name spatial cut points: ${vm.cuts.filter((c) => c.shape.length === 3 && c.position > 0).map((c) => c.name).join(', ')}.`);
     }
-    if (count > 0 && cuts.length !== count && !methodId.startsWith('dix')) {
+    if (count > 0 && cuts.length !== count && !multiLayer) {
       throw new UserError(`${methodId} takes ${count} layer(s); ${cuts.length} were given.`, 'Give one cut point with --layers.');
     }
     return cuts.map((c) => c.name);

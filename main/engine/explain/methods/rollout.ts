@@ -1,7 +1,7 @@
-// Attention Rollout (Abnar & Zuidema 2020; SPEC Sec. 2): per block the mean over heads of the attention, the identity
+// Attention Rollout (Abnar & Zuidema 2020; docs/methods.md §2.4): per block the mean over heads of the attention, the identity
 // added for the residual connection and the rows normalized, multiplied over the blocks (later blocks on the left);
 // the [CLS] row without its first element on the patch grid, bilinearly resized. Class-agnostic: no gradients.
-// Every block by default, as Abnar & Zuidema and SPEC; Chefer et al.'s evaluation scripts start at block 1.
+// Every block by default, as Abnar & Zuidema and docs/methods.md §2.4; Chefer et al.'s evaluation scripts start at block 1.
 import type { ExplanationMethod } from '../method';
 import { clsRow, headMean, rollout as rolloutProduct, tokenMapToInput } from './vit-attention-math';
 import { requireAttention } from './vit-blocks';

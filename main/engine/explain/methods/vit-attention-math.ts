@@ -1,4 +1,4 @@
-// The matrix algebra shared by the ViT methods (SPEC Sec. 2), as pure functions over tensors with a leading batch
+// The matrix algebra shared by the ViT methods (docs/methods.md §2.3-2.6), as pure functions over tensors with a leading batch
 // axis N (interpolants or images). Per block b, a [N, T, T] matrix Ā_b is made from the attention A_b [N, heads, T, T]
 // (and its gradient dA_b), then the blocks are combined:
 //   rollout (Abnar & Zuidema; GR):  Â_b = (Ā_b + I) / rowsum(Ā_b + I),  R = Â_B ⋯ Â_2 Â_1 (later blocks on the left)

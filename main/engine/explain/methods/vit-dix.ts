@@ -1,11 +1,11 @@
-// DIX for ViTs (paper Sec. 3.1, SPEC Sec. 2). The layer l is an encoder block; its interpolant is the attention
+// DIX for ViTs (paper Sec. 3.1, docs/methods.md §2.2-2.3). The layer l is an encoder block; its interpolant is the attention
 // itself, r^l(t) = t A^l (zero baseline, not re-normalized), used in place of block l's attention. The integrand is
 // Gradient Rollout (GR) of that pass:
 //   Ā_b = mean over heads of relu(A_b ⊙ dA_b),  Â_b = (Ā_b + I) / rowsum,  R = Â_B ⋯ Â_1,  GR = R[CLS, 1:]
 // with A_b the attention actually used (t A^l at block l) and dA_b = d f_k / d A_b; DIX3-GRADS uses relu(dA_b).
 //   m^l = psi( (1/N) sum_{n=1..N} GR(t = n/N) ),  psi = the patch grid bilinearly resized to the input.
 // The N interpolants go through the blocks in batches from tokens computed once per image. Which blocks the product
-// spans is `rolloutBlocks`: 'all' (SPEC: every block b, so the pass runs from the embedding, because the blocks
+// spans is `rolloutBlocks`: 'all' (docs/methods.md §2.2: every block b, so the pass runs from the embedding, because the blocks
 // before l have gradients that depend on t too), or 'from-layer' (only blocks l..B, the pass starts at block l's
 // input tokens; cheaper, an approximation).
 import { tf } from '../../tf';
@@ -35,7 +35,7 @@ export function resolveVitDixParams(v: DixVariant, vm: VisionModel, o: MethodOpt
     layers = cuts.slice(cuts.length - v.layerCount).map((c) => c.name);
   }
   if (o.baseline !== undefined && o.baseline !== 'zero') {
-    throw new UserError(`${v.id} on a ViT interpolates the attention from zero (SPEC Sec. 2); the baseline "${o.baseline}" is for CNNs.`, 'Leave --baseline out (or give zero).');
+    throw new UserError(`${v.id} on a ViT interpolates the attention from zero; the baseline "${o.baseline}" is for CNNs.`, 'Leave --baseline out (or give zero).');
   }
   return {
     layers,

@@ -1,5 +1,5 @@
 // XGrad-CAM (Fu et al. 2020): w_c = sum_ij (A_ij / sum_ab A_ab) g_ij; map = relu(sum_c w_c A_c). Without the extra
-// gradient factor of the DIX repo's copy (reference/implementations.md 4.1).
+// gradient factor of the DIX repo's copy (docs/methods.md §3.7).
 import { tf } from '../../tf';
 import { camMethod, weightedActivationMap } from './cam-base';
 

@@ -1,4 +1,4 @@
-// Cut points of a LayersModel (SPEC Sec. 1): in a topological order of the layers, a layer's output is a cut exactly
+// Cut points of a LayersModel (docs/methods.md §1.1): in a topological order of the layers, a layer's output is a cut exactly
 // when no other edge jumps over it, i.e. every edge from a layer at or before it to a layer after it starts at it.
 // Layers on no path to the output are ignored.
 import { UserError } from '../../errors';

@@ -1,4 +1,4 @@
-// The modules of a LayersModel that a randomization test re-initializes (SPEC Sec. 5): every layer that holds weights
+// The modules of a LayersModel that a randomization test re-initializes (docs/methods.md §5.1): every layer that holds weights
 // (convolutions, dense, depthwise/separable convolutions, normalization), in topological order. Each layer is one
 // module: a convolution and the batch norm after it are two, so that the step labels are exactly the layer names.
 // A weight is a tf.Variable: write() is Variable.assign, which shares the tensor's data (reference counted).

@@ -1,4 +1,4 @@
-// Fresh values for one weight from the layer's own initializer (SPEC Sec. 5; Adebayo et al. re-run each variable's
+// Fresh values for one weight from the layer's own initializer (docs/methods.md §5.2; Adebayo et al. re-run each variable's
 // original initializer). The initializer comes from the layer's serialized config (kernelInitializer,
 // biasInitializer, gammaInitializer, ...), so a model loaded from disk is treated like a built one, with its seed
 // replaced by one derived from (run seed, layer name, weight role): the same seed always gives the same weights,

@@ -1,4 +1,4 @@
-// Cut points of an ONNX graph (SPEC Sec. 1), by the same rule as for LayersModels: in topological order of the tensor
+// Cut points of an ONNX graph (docs/methods.md §1.1), by the same rule as for LayersModels: in topological order of the tensor
 // nodes, a node's output is a cut exactly when every data edge from a node at or before it to a node after it carries
 // that output. Edges into Shape/Size (shape only), from constants and from weights do not count. A cut is named by
 // the PyTorch module whose output it is (the tensor produced inside the module's scope and used outside it); nested

@@ -1,4 +1,4 @@
-// The modules of an ONNX model that a randomization test re-initializes (SPEC Sec. 5): Conv, Gemm and MatMul (with its
+// The modules of an ONNX model that a randomization test re-initializes (docs/methods.md §5.1-5.2): Conv, Gemm and MatMul (with its
 // bias Add) weights and biases, BatchNormalization and LayerNormalization affine parameters (running statistics as
 // statistics), grouped by PyTorch module path, in topological order. fresh() draws PyTorch's default initialization
 // for the op in the converted layout: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for Conv/Linear weights (kaiming_uniform_

@@ -2,7 +2,7 @@
 // initializer. Kernels are stored [in, out] (PyTorch's Linear weight transposed); the patch embedding's kernel is
 // [patch * patch * channels, dim] with rows in (patch row, patch column, channel) order, i.e. PyTorch's Conv2d weight
 // [dim, channels, p, p] permuted to (p, p, channels, dim) and flattened.
-// Initializers are PyTorch's defaults (SPEC Sec. 5 re-initializes each module with its own): Linear and Conv2d
+// Initializers are PyTorch's defaults (docs/methods.md §5.2: a randomization test re-initializes each module with its own): Linear and Conv2d
 // weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform with a = sqrt(5)), LayerNorm 1 and 0, and for
 // the [CLS] token and position embeddings N(0, 0.02) as timm draws them.
 import { tf } from '../../tf';
