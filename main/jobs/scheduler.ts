@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   maxItemAttempts?: number;
   /** How long a new worker may take to load the executor (ms). */
   readyTimeoutMs?: number;
+  /** An item whose worker is silent this long is stopped as hung (default DIXW_ITEM_SILENCE_MIN minutes, else 60). */
+  itemSilenceMs?: number;
   appVersion?: string;
   runnerId?: string;
   /** Claim only these jobs (a foreground CLI command); default: the whole queue. */
@@ -94,6 +96,7 @@ export class Scheduler {
   private readonly leaseMs: number;
   private readonly maxItemAttempts: number;
   private readonly readyTimeoutMs: number;
+  private readonly itemSilenceMs: number;
   private readonly provenance: JobProvenance;
   private readonly listeners = new Set<(event: SchedulerEvent) => void>();
   private readonly workerCount: number;
@@ -114,6 +117,9 @@ export class Scheduler {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxItemAttempts = options.maxItemAttempts ?? MAX_ITEM_ATTEMPTS;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+    // An item reports progress per step or epoch; 60 silent minutes is far beyond any step here, yet bounds a hang.
+    const silenceMin = Number(process.env.DIXW_ITEM_SILENCE_MIN);
+    this.itemSilenceMs = options.itemSilenceMs ?? (Number.isFinite(silenceMin) && silenceMin > 0 ? silenceMin * 60_000 : 60 * 60_000);
     this.runnerId = options.runnerId ?? newRunnerId();
     this.workerCount = Math.max(1, Math.floor(options.workers ?? parseWorkerCount(process.env.DIXW_WORKERS, 'DIXW_WORKERS') ?? 1));
     this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
@@ -398,6 +404,7 @@ export class Scheduler {
         launcher: this.launcher,
         executorPath: this.options.executorPath,
         readyTimeoutMs: this.readyTimeoutMs,
+        itemSilenceMs: this.itemSilenceMs,
         findMapBlobs: (keys) => findMapBlobs(this.store, keys),
         onLog: (jobId, level, message) => this.onWorkerLog(jobId, level, message),
         onProgress: (jobId, itemKey, fraction, note) => this.emit({ type: 'item-progress', jobId, itemKey, fraction, ...(note === undefined ? {} : { note }) }),

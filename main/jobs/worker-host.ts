@@ -14,6 +14,11 @@ export interface WorkerHostOptions {
   launcher: WorkerLauncher;
   executorPath: string;
   readyTimeoutMs: number;
+  /**
+   * An item whose worker sends nothing (no progress, log or output) for this long is ended as a crash and its process
+   * killed, so that one hung item (e.g. an output path that never resolves) cannot hold the queue forever.
+   */
+  itemSilenceMs: number;
   findMapBlobs(keys: readonly string[]): { key: string; blob: Uint8Array }[];
   onLog(jobId: number | null, level: LogLevel, message: string): void;
   onProgress(jobId: number, itemKey: string, fraction: number, note: string | undefined): void;
@@ -29,8 +34,10 @@ export class WorkerHost {
   private current: { jobId: number; itemKey: string; resolve: (o: ItemOutcome) => void } | null = null;
   private readonly outputTail: string[] = [];
   private exited: Promise<void>;
+  private lastSign = Date.now();
+  private silence: NodeJS.Timeout | null = null;
 
-  constructor(options: WorkerHostOptions) {
+  constructor(private readonly options: WorkerHostOptions) {
     this.proc = options.launcher.launch(options.executorPath);
     let markExited!: () => void;
     this.exited = new Promise((r) => (markExited = r));
@@ -46,11 +53,13 @@ export class WorkerHost {
       this.kill();
     }, options.readyTimeoutMs);
     this.proc.onOutput((line, stream) => {
+      this.lastSign = Date.now();
       this.outputTail.push(line);
       if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
       options.onLog(this.current?.jobId ?? null, stream === 'stderr' ? 'warn' : 'info', `worker: ${line}`);
     });
     this.proc.onMessage((raw) => {
+      this.lastSign = Date.now();
       const parsed = parseMessage(WorkerToHostMessageSchema, raw);
       if (!parsed.ok) {
         this.finishCurrent({ type: 'failed', message: `the worker sent an invalid message (${parsed.reason})` });
@@ -123,6 +132,14 @@ export class WorkerHost {
     if (!this.alive) return { type: 'crashed', cause: this.exitCause ?? 'the worker process is gone' };
     return new Promise<ItemOutcome>((resolve) => {
       this.current = { jobId: message.jobId, itemKey: message.item.key, resolve };
+      this.lastSign = Date.now();
+      const limit = this.options.itemSilenceMs;
+      this.silence = setInterval(() => {
+        if (Date.now() - this.lastSign < limit) return;
+        this.finishCurrent({ type: 'crashed', cause: `the worker gave no sign of life for ${formatSilence(limit)} while running item ${message.item.key} (a hung item); it was stopped` });
+        this.kill();
+      }, Math.max(50, Math.min(10_000, limit / 4)));
+      this.silence.unref();
       this.proc.send(message);
     });
   }
@@ -143,6 +160,8 @@ export class WorkerHost {
   }
 
   private finishCurrent(outcome: ItemOutcome): void {
+    if (this.silence) clearInterval(this.silence);
+    this.silence = null;
     const c = this.current;
     this.current = null;
     c?.resolve(outcome);
@@ -152,6 +171,10 @@ export class WorkerHost {
     const lines = this.outputTail.filter((l) => l.trim() !== '');
     return lines.length === 0 ? '' : `; its last output: ${lines.slice(-5).join(' | ')}`;
   }
+}
+
+function formatSilence(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
 function describeExit(exit: WorkerExit): string {

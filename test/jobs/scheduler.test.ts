@@ -115,6 +115,25 @@ test('an executor that always crashes fails the job after 3 attempts, with the c
   }
 });
 
+test('a hung item (a worker silent past the limit) is stopped and fails its job; the queue goes on with the next job', async () => {
+  const { store, close } = tempStore();
+  const s = new Scheduler({ store, executorPath: SUM, pollMs: 50, appVersion: 'test', itemSilenceMs: 1000, maxItemAttempts: 1 });
+  try {
+    const hung = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(1, { hang: true }) });
+    const next = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(2) });
+    s.start();
+    const failed = await s.waitForJob(hung.id);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /no sign of life for 1 s while running item n:0 \(a hung item\)/);
+    const done = await s.waitForJob(next.id);
+    assert.equal(done.state, 'done');
+    assertEachItemOnce(store, next.id);
+  } finally {
+    await s.stop();
+    close();
+  }
+});
+
 test('a worker that cannot load its executor fails the job with the reason; a missing module is refused at once', async () => {
   assert.throws(() => new Scheduler({ store: {} as Store, executorPath: '/nowhere/executor.ts' }), /executor module \/nowhere\/executor.ts does not exist/);
   const { store, close } = tempStore();
