@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors';
-import { PreprocessingSchema, type Preprocessing } from '../../../shared/preprocessing';
+import type { Preprocessing } from '../../../shared/preprocessing';
 import type { ModelKind, VisionModel } from './vision-model';
-import { MODEL_FILE, loadLayersModel, modelContentHash, modelJsonPath, readPreprocessing, writePreprocessing } from './model-io';
+import { MODEL_FILE, loadLayersModel, modelContentHash, modelJsonPath, readPreprocessing, readPreprocessingFile, writePreprocessing } from './model-io';
 import { resolvePreprocessingChoice, type PreprocessingChoice } from './preprocessing-choice';
 import { LayersVisionModel } from './layers/layers-vision-model';
 import { isVitFolder, loadVit, vitContentHash } from './vit/vit-io';
@@ -33,20 +33,8 @@ export function onnxPreprocessingPath(onnxFile: string): string {
 }
 
 export function readOnnxPreprocessing(onnxFile: string): Preprocessing | null {
-  const file = onnxPreprocessingPath(onnxFile);
-  if (!existsSync(file)) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file} is not valid JSON (${(e as Error).message}).`, 'Fix it, or write it again with `dixw model add MODEL.onnx --preprocessing imagenet|none|FILE.json`.');
-  }
-  const r = PreprocessingSchema.safeParse(raw);
-  if (!r.success) {
-    throw new UserError(`${file} is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}.`,
-      'Write it again with `dixw model add MODEL.onnx --preprocessing imagenet|none|FILE.json`.');
-  }
-  return r.data;
+  return readPreprocessingFile(onnxPreprocessingPath(onnxFile),
+    'Fix it, or write it again with `dixw model add MODEL.onnx --preprocessing imagenet|none|FILE.json`.');
 }
 
 /** The content hash of a model: LayersModel folder files, or the ONNX file, its external data and its preprocessing. */

@@ -154,20 +154,28 @@ export function writePreprocessing(dir: string, prep: Preprocessing): void {
   writeFileSync(join(dir, PREPROCESSING_FILE), JSON.stringify(PreprocessingSchema.parse(prep), null, 2) + '\n');
 }
 
-/** Reads preprocessing.json beside model.json; returns null when there is none. */
-export function readPreprocessing(path: string): Preprocessing | null {
-  const file = join(dirname(modelJsonPath(path)), PREPROCESSING_FILE);
+/**
+ * Reads and validates a preprocessing file, or returns null when there is none. `fix` is the hint for a damaged one
+ * (what to do differs between a LayersModel folder and an ONNX sidecar).
+ */
+export function readPreprocessingFile(file: string, fix: string): Preprocessing | null {
   if (!existsSync(file)) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new UserError(`${file} is not valid JSON (${(e as Error).message}).`, 'Fix the file or delete it to use the defaults (input size from the model, pixels scaled to [0, 1]).');
+    throw new UserError(`${file} is not valid JSON (${(e as Error).message}).`, fix);
   }
   const r = PreprocessingSchema.safeParse(raw);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new UserError(`${file} is invalid: ${issues}.`, 'Expected { height, width, channels: 1|3, scale?, mean?, std?, classNames? }.');
+    throw new UserError(`${file} is invalid: ${issues}.`, `${fix} Expected { height, width, channels: 1|3, scale?, mean?, std?, resize?, channelOrder?, classNames? }.`);
   }
   return r.data;
+}
+
+/** Reads preprocessing.json beside model.json; returns null when there is none. */
+export function readPreprocessing(path: string): Preprocessing | null {
+  return readPreprocessingFile(join(dirname(modelJsonPath(path)), PREPROCESSING_FILE),
+    'Fix the file or delete it to use the defaults (input size from the model, pixels scaled to [0, 1]).');
 }
