@@ -38,8 +38,9 @@ export function indexDataset(root: string): IndexedFolder {
 
 /** The content hash of a model folder (model.json and its weight shards); throws a UserError if unreadable. */
 export async function modelFolderHash(path: string): Promise<string> {
-  const { modelHash } = await import('../engine/model/load-model');
-  return modelHash(path);
+  const [{ modelHash }, { cachedModelHash }] = await Promise.all([import('../engine/model/load-model'), import('./hash-cache')]);
+  // A 537 MB model takes seconds to hash: an unchanged one (same files, sizes, times, inodes) is not read again.
+  return cachedModelHash(path, modelHash);
 }
 
 /** Stores the model's preprocessing from the user's choice (see load-model.ts); throws a UserError if it does not fit. */

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { JobInputs } from '../../../shared/job-spec';
 import { modelHash } from '../../engine/model/load-model';
+import { cachedModelHash } from '../hash-cache';
 
 export type ModelInput = NonNullable<JobInputs['model']>;
 export type DatasetInput = NonNullable<JobInputs['dataset']>;
@@ -20,7 +21,7 @@ export function requireUnchangedModel(inputs: JobInputs): ModelInput {
   }
   let now: string;
   try {
-    now = modelHash(m.path);
+    now = cachedModelHash(m.path, modelHash);
   } catch (err) {
     throw new Error(`${modelName(m)} can no longer be read (${(err as Error).message}). Restore its files, or register it again with "dixw model add ${m.path}".`, { cause: err });
   }
