@@ -1,10 +1,13 @@
 // What an explain or metrics job does in prepare() before its own planning: the inputs checked, the backend started
-// and the model loaded. The model holds TF.js memory, so it is released when the job's own setup throws.
+// and the model loaded, or taken from the worker's model cache (the same content hash on the same backend was loaded by
+// an earlier job of this worker). The job's vm.dispose() returns it to the cache; explain and metrics jobs never change
+// a model's weights. The model holds TF.js memory, so it is released when the job's own setup throws.
 import type { BackendInfo, BackendName } from '../../../shared/provenance';
 import { initBackend } from '../../engine/backend/select-backend';
 import { loadVisionModel } from '../../engine/model/load-model';
 import type { VisionModel } from '../../engine/model/vision-model';
 import type { JobContext } from '../executor';
+import { workerModelCache } from '../model-cache';
 import { requireDatasetFolder, requireUnchangedModel, type DatasetInput, type ModelInput } from './input-checks';
 
 export interface ModelJobInputs {
@@ -18,7 +21,8 @@ export async function prepareModelJob<T>(backendName: BackendName | undefined, c
   const dataset = requireDatasetFolder(ctx.inputs);
   const model = requireUnchangedModel(ctx.inputs);
   const backend = await initBackend(backendName ?? null);
-  const vm = await loadVisionModel(model.path, model.hash);
+  const lease = await workerModelCache.acquire(`${backend.name}:${model.hash}`, () => loadVisionModel(model.path, model.hash));
+  const vm: VisionModel = Object.create(lease.vm, { dispose: { value: () => lease.release() } });
   try {
     return setUp({ dataset, model, backend, vm });
   } catch (err) {
