@@ -53,6 +53,8 @@ for (const [kh, kw] of [[3, 3], [5, 5], [1, 1], [4, 2]]) {
   for (const stride of [[1, 1], [2, 2]] as Array<[number, number]>) for (const pad of ['same', 'valid'] as const) CASES.push({ kh, kw, stride, pad });
 }
 CASES.push({ kh: 3, kw: 3, stride: [1, 2], pad: 'same' }, { kh: 3, kw: 2, stride: [2, 1], pad: 'valid' });
+// ResNet's stem (7x7 stride 2) and a stride larger than the filter is short (phases with no taps).
+CASES.push({ kh: 7, kw: 7, stride: [2, 2], pad: 'same' }, { kh: 2, kw: 3, stride: [3, 3], pad: 'same' }, { kh: 5, kw: 5, stride: [3, 2], pad: 'valid' });
 
 function checkCase(c: Case, seed: number): void {
   const xs = [2, 7, 6, 3];
@@ -87,6 +89,27 @@ describe('Conv2D gradients vs a direct loop', () => {
   for (const [i, c] of CASES.entries()) {
     test(`wasm ${c.kh}x${c.kw}, stride ${c.stride.join('x')}, ${c.pad}`, () => checkCase(c, 100 + 10 * i));
   }
+
+  test('wasm: a filter used again gives the same gradient, and its prepared copies go with it', () => {
+    const backend = tf.backend();
+    const dy = tf.randomNormal([2, 4, 4, 5], 0, 1, 'float32', 9);
+    const grad = (w: tf.Tensor4D) => tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w, 2, 'same'), dy)))(tf.ones([2, 8, 8, 3])).dataSync());
+    const w1 = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const first = grad(w1);
+    assertClose(grad(w1), first, 0, 'second use of the filter');
+    const held = backend.numDataIds();
+    w1.dispose();
+    // A new filter of the same shape: its own gradient, not the disposed filter's prepared copies.
+    const w2 = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const second = grad(w2);
+    assert.ok(Math.abs(second[0] - first[0]) > 1e-6, 'the new filter gave the old gradient');
+    w2.dispose();
+    const w3 = tf.zeros([1, 1, 3, 5]) as tf.Tensor4D;
+    grad(w3);
+    assert.ok(backend.numDataIds() < held, `prepared filters of disposed filters are released (${backend.numDataIds()} >= ${held})`);
+    w3.dispose();
+    dy.dispose();
+  });
 
   test('cpu (stock input gradient, fast filter gradient) on every case', async () => {
     installFastConvGrads('cpu');

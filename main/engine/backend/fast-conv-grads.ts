@@ -59,17 +59,42 @@ function filterGradKernel(backendName: string): KernelFn {
   };
 }
 
-/** dx = Conv2D(D, W~, stride 1) with W~ the spatially flipped, in/out-swapped filter, and D = dy itself (stride 1) or
- *  dy dilated by the stride (s-1 zeros after every row and column, made by reshape + pad: stride 2 convolutions, as in
- *  ResNet's downsampling blocks and stem, took the stock kernel's scalar loop, 6-8x slower than this). The padding is
- *  the forward one mirrored: before = k-1-padBefore, after = whatever makes the output as tall as the input. */
+/** Filters prepared for the input gradient (flipped, in/out swapped, split by phase), kept per filter tensor: preparing
+ *  them each call cost a reverse, a transpose and, on wasm, a new XNNPACK operator (its weights packed again), about
+ *  half of the time of a 7x7x512 layer's input gradient. An entry is dropped once its filter's data is gone. */
+const prepared = new Map<object, Map<string, tf.TensorInfo | null>>();
+
+function sweepPrepared(backend: tf.KernelBackend): void {
+  for (const [dataId, filters] of prepared) {
+    if (backend.refCount(dataId as tf.DataId) > 0) continue;
+    for (const f of filters.values()) if (f) backend.disposeData(f.dataId);
+    prepared.delete(dataId);
+  }
+}
+
+/** Per dimension, the phases of a stride-s input gradient: output rows j = i + padBefore with j mod s = r read the
+ *  taps r, r+s, r+2s, ... of the filter (m = ceil((k - r) / s) of them; none when the filter is shorter than r). */
+export function phaseTaps(k: number, s: number, r: number): number {
+  return Math.max(0, Math.ceil((k - r) / s));
+}
+
+/**
+ * dx of a stride-1 conv: Conv2D(dy, W~) with W~ the spatially flipped, in/out-swapped filter and the forward padding
+ * mirrored (before = k-1-padBefore, after = whatever makes the output as tall as the input).
+ * dx of a strided conv, by phases (sub-pixel decomposition): for stride s the input rows i split into s classes by
+ * (i + padBefore) mod s = r, and class r is a stride-1 conv of dy with the flipped taps r, r+s, ... of the filter.
+ * The s*s phase convs do the forward's multiply-adds; the zero-dilated dy they replace did s*s times as many (stride-2
+ * ResNet layers' input gradients took 4.4x their forward conv). The phases are interleaved by concat + reshape.
+ */
 function inputGradKernel(backendName: string, original: KernelFn): KernelFn {
   const transpose = kernelOf('Transpose', backendName);
   const reverse = kernelOf('Reverse', backendName);
   const conv = kernelOf('Conv2D', backendName);
   const reshape = kernelOf('Reshape', backendName);
-  const padKernel = kernelOf('PadV2', backendName);
   const slice = kernelOf('Slice', backendName);
+  const stridedSlice = kernelOf('StridedSlice', backendName);
+  const concat = kernelOf('Concat', backendName);
+  const fill = kernelOf('Fill', backendName);
   return (args) => {
     const { inputs: { dy, filter }, attrs, backend } = args;
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as {
@@ -79,38 +104,70 @@ function inputGradKernel(backendName: string, original: KernelFn): KernelFn {
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number],
       strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     if ((dataFormat && dataFormat !== 'NHWC') || info.dilationHeight !== 1 || info.dilationWidth !== 1) return original(args);
-    const { strideHeight: sh, strideWidth: sw, padInfo: p, filterHeight: kh, filterWidth: kw } = info;
+    const { strideHeight: sh, strideWidth: sw, padInfo: p, filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w } = info;
+    const [b, oh, ow] = dy.shape;
+    const cIn = info.inChannels;
+    sweepPrepared(backend);
+    const mine = prepared.get(filter.dataId) ?? new Map<string, tf.TensorInfo | null>();
+    prepared.set(filter.dataId, mine);
+    // The flipped, swapped taps r, r+s, ... of the filter in each dimension (null: no taps).
+    const phaseFilter = (rh: number, rw: number): tf.TensorInfo | null => {
+      const key = `${sh}x${sw}:${rh},${rw}`;
+      if (mine.has(key)) return mine.get(key)!;
+      let f: tf.TensorInfo | null = null;
+      if (phaseTaps(kh, sh, rh) > 0 && phaseTaps(kw, sw, rw) > 0) {
+        const taps = sh === 1 && sw === 1 ? null : stridedSlice({ inputs: { x: filter }, attrs: { begin: [rh, rw, 0, 0],
+          end: [kh, kw, filter.shape[2], filter.shape[3]], strides: [sh, sw, 1, 1], beginMask: 0, endMask: 0, ellipsisMask: 0,
+          newAxisMask: 0, shrinkAxisMask: 0 }, backend });
+        const flipped = reverse({ inputs: { x: taps ?? filter }, attrs: { dims: [0, 1] }, backend });
+        f = transpose({ inputs: { x: flipped }, attrs: { perm: [0, 1, 3, 2] }, backend });
+        backend.disposeData(flipped.dataId);
+        if (taps) backend.disposeData(taps.dataId);
+      }
+      mine.set(key, f);
+      return f;
+    };
+    // Rows of the (phase) output: q = 0..Q-1 covers j = i + padBefore for every input row i.
+    const qh = Math.ceil((h + p.top) / sh);
+    const qw = Math.ceil((w + p.left) / sw);
     const temps: tf.TensorInfo[] = [];
+    // dy cropped to the rows a phase output can read (an input size the stride does not divide leaves extra rows).
     let d = dy;
-    if (sh !== 1 || sw !== 1) {
-      const [b, h, w, c] = dy.shape;
-      const r6 = reshape({ inputs: { x: dy }, attrs: { shape: [b, h, 1, w, 1, c] }, backend });
-      const padded = padKernel({ inputs: { x: r6 }, attrs: { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 }, backend });
-      temps.push(r6, padded);
-      d = reshape({ inputs: { x: padded }, attrs: { shape: [b, h * sh, w * sw, c] }, backend });
+    if (oh > qh || ow > qw) {
+      d = slice({ inputs: { x: dy }, attrs: { begin: [0, 0, 0, 0], size: [b, Math.min(oh, qh), Math.min(ow, qw), dy.shape[3]] }, backend });
       temps.push(d);
     }
-    // Rows of D read for output rows 0..H-1: from -(kh-1-top) to H-1+top. Pad after to reach it, or crop what is never read.
-    const after = (size: number, len: number, top: number) => size + top - len;
-    let padBottom = after(info.inHeight, d.shape[1], p.top);
-    let padRight = after(info.inWidth, d.shape[2], p.left);
-    if (padBottom < 0 || padRight < 0) {
-      const cropped = slice({ inputs: { x: d }, attrs: { begin: [0, 0, 0, 0],
-        size: [d.shape[0], d.shape[1] + Math.min(0, padBottom), d.shape[2] + Math.min(0, padRight), d.shape[3]] }, backend });
-      temps.push(cropped);
-      d = cropped;
-      padBottom = Math.max(0, padBottom);
-      padRight = Math.max(0, padRight);
+    // Phase (rh, rw) as one stride-1 conv; `skip` output rows/columns are not computed (stride 1: j = i + padBefore,
+    // so the first padBefore rows of j are padding rows of the input).
+    const phase = (rh: number, rw: number, skipH = 0, skipW = 0): tf.TensorInfo => {
+      const f = phaseFilter(rh, rw);
+      if (!f) return fill({ inputs: {}, attrs: { shape: [b, qh - skipH, qw - skipW, cIn], value: 0, dtype: 'float32' }, backend });
+      const [mh, mw] = f.shape;
+      return conv({ inputs: { x: d, filter: f }, backend, attrs: { strides: [1, 1], dataFormat: 'NHWC', dilations: [1, 1],
+        pad: [[0, 0], [mh - 1 - skipH, qh - d.shape[1]], [mw - 1 - skipW, qw - d.shape[2]], [0, 0]] } });
+    };
+    let out: tf.TensorInfo;
+    if (sh === 1 && sw === 1 && p.top <= kh - 1 && p.left <= kw - 1) {
+      out = phase(0, 0, p.top, p.left);
+    } else {
+      const rows: tf.TensorInfo[] = [];
+      for (let rh = 0; rh < sh; rh++) {
+        const cols: tf.TensorInfo[] = [];
+        for (let rw = 0; rw < sw; rw++) {
+          const ph = phase(rh, rw);
+          const r6 = reshape({ inputs: { x: ph }, attrs: { shape: [b, qh, 1, qw, 1, cIn] }, backend });
+          temps.push(ph, r6);
+          cols.push(r6);
+        }
+        const row = concat({ inputs: cols as unknown as Record<string, tf.TensorInfo>, attrs: { axis: 4 }, backend });
+        temps.push(row);
+        rows.push(row);
+      }
+      const woven = concat({ inputs: rows as unknown as Record<string, tf.TensorInfo>, attrs: { axis: 2 }, backend });
+      const grid = reshape({ inputs: { x: woven }, attrs: { shape: [b, qh * sh, qw * sw, cIn] }, backend });
+      temps.push(woven, grid);
+      out = slice({ inputs: { x: grid }, attrs: { begin: [0, p.top, p.left, 0], size: [b, h, w, cIn] }, backend });
     }
-    const flipped = reverse({ inputs: { x: filter }, attrs: { dims: [0, 1] }, backend });
-    const swapped = transpose({ inputs: { x: flipped }, attrs: { perm: [0, 1, 3, 2] }, backend });
-    temps.push(flipped, swapped);
-    const out = conv({
-      inputs: { x: d, filter: swapped },
-      attrs: { strides: [1, 1], dataFormat: 'NHWC', dilations: [1, 1],
-        pad: [[0, 0], [kh - 1 - p.top, padBottom], [kw - 1 - p.left, padRight], [0, 0]] },
-      backend,
-    });
     for (const t of temps) backend.disposeData(t.dataId);
     return out;
   };

@@ -6,6 +6,7 @@ import { tf } from '../tf';
 import { UserError } from '../errors';
 import { installFastConvGrads } from './fast-conv-grads';
 import { installDepthwiseGrads } from './depthwise-grads';
+import { installFastPoolGrads } from './fast-pool-grads';
 import { cudaStatus } from './cuda-libraries';
 import { installFastMatMulGrad } from './fast-matmul-grad';
 import { installSharedIdentity } from './wasm-shared-identity';
@@ -84,6 +85,8 @@ async function tryWasm(): Promise<BackendInfo> {
   installFastConvGrads('wasm');
   // wasm has no input gradient for depthwise convolutions (MobileNet, EfficientNet, ConvNeXt imports).
   installDepthwiseGrads();
+  // wasm's MaxPoolGrad loses gradients on strided 'same' pools (fast-pool-grads.ts): never the stock kernel.
+  installFastPoolGrads();
   // DIXW_WASM_KERNELS=stock leaves out the issue-12 kernels (the bench's before/after comparison).
   if (process.env.DIXW_WASM_KERNELS !== 'stock') {
     installFastMatMulGrad();

@@ -7,7 +7,6 @@ import { inverse, NHWC, relayout } from '../layout';
 import { attrInt, attrInts } from '../onnx-graph';
 import type { OpCompiler, OpContext } from '../op-types';
 import { windowPadding } from './conv';
-import { maxPoolWithGradient } from './max-pool-gradient';
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -48,14 +47,10 @@ export const maxPool: OpCompiler = (ctx) => {
   if (ctx.node.outputs.length > 1 && ctx.node.outputs[1]) {
     throw new UserError(`MaxPool node "${ctx.node.name}" returns indices, which DIX Workbench does not support.`, 'Export the model without return_indices.');
   }
-  const explicit = padded(pad);
+  // The gradient is the backend's MaxPoolGrad (on wasm the engine's own, backend/fast-pool-grads.ts).
   return {
     outPerms: [NHWC],
-    run: (args, rt) => {
-      const input = relayout(args[0] as tf.Tensor, x.perm, NHWC) as tf.Tensor4D;
-      // Under a tape, a gradient computed here (max-pool-gradient.ts: wasm's MaxPoolGrad kernel is wrong).
-      return [rt.taping ? maxPoolWithGradient(input, k, s, explicit ?? 'valid') : tf.maxPool(input, k, s, pad as 'valid')];
-    },
+    run: (args) => [tf.maxPool(relayout(args[0] as tf.Tensor, x.perm, NHWC) as tf.Tensor4D, k, s, pad as 'valid')],
   };
 };
 
