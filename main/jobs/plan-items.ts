@@ -38,7 +38,10 @@ export function imageItems(store: Store, datasetId: number, limit?: number): Pla
   }));
 }
 
-/** One item per image of a balanced sample: the first `perClass` of each class, then the first `limit`, in index order. */
+/**
+ * One item per image of a balanced sample: the first `perClass` of each class, the classes in turn, then the first
+ * `limit`. Items are in that order, so the first N (a limit, the maps a job keeps) sample every class.
+ */
 export function sampledImageItems(store: Store, dataset: DatasetRecord, sample: { perClass?: number; limit?: number }): PlannedItem[] {
   const images = selectEntries(listImages(store, dataset.id), sample.perClass, sample.limit);
   return images.map((image) => ({ key: `image:${image.id}`, payload: { ...imagePayload(dataset.root, image) } }));

@@ -182,9 +182,9 @@ test('--backend forces the backend and it is reported', () => {
   assert.match(bad.stderr, /No compute backend could be started.*tensorflow-gpu/);
 });
 
-test('--per-class takes the first N images of each class, in path order', () => {
+test('--per-class takes the first N images of each class, the classes in turn', () => {
   const r = runCli(['explain', '--model', model, '--data', data, '--methods', 'gradcam', '--per-class', '2', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const images = JSON.parse(r.stdout).images.map((i: { image: string }) => i.image);
-  assert.deepEqual(images, ['circle/0000.png', 'circle/0003.png', 'square/0001.png', 'square/0004.png', 'triangle/0002.png', 'triangle/0005.png']);
+  assert.deepEqual(images, ['circle/0000.png', 'square/0001.png', 'triangle/0002.png', 'circle/0003.png', 'square/0004.png', 'triangle/0005.png']);
 });

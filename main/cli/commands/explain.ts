@@ -27,15 +27,15 @@ many. Ctrl-C leaves the job resumable with "dixw worker".
                       map's identity (default: the largest batch that fits in the backend's memory)
   --normalize-layers  min-max each DIX layer map before averaging (default: off, as the paper)
   --target K          explain class K instead of the model's top-1 class
-  --limit N           only the first N images
-  --per-class N       only the first N images of each class (a balanced sample)
+  --limit N           only N images, the classes in turn (never the first N files of one class)
+  --per-class N       only the first N images of each class (a balanced sample), the classes in turn
   --npy OUT           write OUT/<method>/<image>.npy (float32 H x W, raw), OUT/_input/<image>.npy (the exact
                       preprocessed input, H x W x C) and OUT/targets.json (explained class, cut points, steps, backend).
                       A reused map is written as stored (within 5e-4 of the computed map after min-max normalization)
   --png OUT           write colormapped overlays OUT/<method>/<image>.png
   --colormap NAME     jet (default), viridis, inferno, gray
   --opacity X         overlay opacity in [0, 1] (default 0.5)
-  --keep-maps N|all|none  store the maps of the first N images only, of all (default) or of none
+  --keep-maps N|all|none  store the maps of N images only (the classes in turn), of all (default) or of none
   --detach            only queue the job (for a running app or "dixw worker"); prints its id
   --priority P        higher runs first (default 0)
   --json              print a machine-readable summary on stdout

@@ -22,8 +22,8 @@ export const METRICS_RUN_OPTIONS: Options = {
 
 export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC_IDS.join(', ')}; "seg" = ${METRIC_GROUPS.seg.join(',')}, "all" = every metric
                       (default for ablate: neg,pos,ins,del,adp,pic,sic,aic)
-  --limit N           only the first N images
-  --per-class N       only the first N images of each class (a balanced sample)
+  --limit N           only N images, the classes in turn (never the first N files of one class)
+  --per-class N       only the first N images of each class (a balanced sample), the classes in turn
   --seed S            seeds SmoothGrad's noise, SIC/AIC's random pixels and the bootstrap (default 0)
   --target K          explain and score class K instead of the model's top-1 class
   --batch-size N      interpolants per forward/backward batch of the methods: speed and memory only
@@ -37,7 +37,7 @@ export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC
                       how many, default one less than the cores, at most 4; 0 keeps them on the model's thread)
   --aggregation A     SIC/AIC curves over images: median (default, the protocol) or mean
   --resamples B       bootstrap resamples per table cell (default 2000)
-  --keep-maps N|all|none  store the maps computed for the first N images, all (default) or none; stored maps are
+  --keep-maps N|all|none  store the maps computed for N images (the classes in turn), all (default) or none; stored maps are
                       reused by later metrics and explain jobs
   --detach            only queue the job (for a running app or "dixw worker"); prints its id
   --priority P        higher runs first (default 0)

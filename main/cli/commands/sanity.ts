@@ -29,7 +29,7 @@ stored in the workbench database; then per step the mean, standard deviation and
   --data DATASET      the images to explain (a folder or a registered id)
   --method LIST       comma-separated (also --methods): ${METHOD_IDS.join(', ')}
   --measures LIST     similarity measures (default all): ${MEASURE_IDS.join(', ')}
-  --limit N           only the first N images;  --per-class N  the first N of each class
+  --limit N           only N images, the classes in turn;  --per-class N  the first N of each class
   --seed S            randomization seed (default 0): same seed, same weights, same maps and numbers
   --layers-from top|bottom  randomize from the output down (default) or from the input up
   --include-batch-norm      also re-initialize batch normalization layers (--batch-norm-stats keep|reset)
@@ -43,8 +43,8 @@ stored in the workbench database; then per step the mean, standard deviation and
   --width X, --lr X, --batch-size N, --train-limit N, --train-out DIR   training options for --train
   --npy OUT           write OUT/<method>/step-<k>/<image>.npy (raw float32 H x W; step-0 = the trained model or the
                       true-label model), OUT/_input/<image>.npy and OUT/sanity.json
-  --keep-maps N|all|none  store the maps of the first N images (default none; needed by "export figure --kind map-strip" and
-                      "--kind comparison")
+  --keep-maps N|all|none  store the maps of N images, the classes in turn (default none; needed by
+                      "export figure --kind map-strip" and "--kind comparison")
   --json              print the per-step summaries as JSON
   --detach            only queue the job;  --priority P
 ${DB_HELP}

@@ -1,7 +1,32 @@
-// Which images of a dataset a run takes: a balanced sample (the first N of each class, in path order), then the
-// first `limit`. Pure, so the job planner and the direct run choose the same images.
+// Which images of a dataset a run takes, and in which order. Classes take turns (round robin), so that any prefix of
+// the result (a `limit`, the first N items whose maps a job keeps) samples every class, never the first N files of
+// one class by path. Pure, so the job planner and the direct run choose the same images in the same order.
 
-/** The first `perClass` images of each class (if given), then the first `limit` of those, in path order. */
+/**
+ * The entries with the classes in turn: the first of each class, then the second of each, and so on (each class's
+ * entries in their given order; classes in order of first appearance; a class that runs out leaves its turn to the
+ * others). Unlabelled entries count as one class.
+ */
+export function classesInTurn<T extends { label: number | null }>(entries: readonly T[]): T[] {
+  const byClass = new Map<number | null, T[]>();
+  for (const e of entries) {
+    const list = byClass.get(e.label) ?? [];
+    list.push(e);
+    byClass.set(e.label, list);
+  }
+  const queues = [...byClass.values()];
+  const longest = Math.max(0, ...queues.map((q) => q.length));
+  const out: T[] = [];
+  for (let round = 0; round < longest; round++) {
+    for (const q of queues) if (round < q.length) out.push(q[round]);
+  }
+  return out;
+}
+
+/**
+ * The first `perClass` images of each class (if given), with the classes in turn, then the first `limit` of those.
+ * The order is the items' order: a job that keeps maps for its first N images keeps a sample across classes.
+ */
 export function selectEntries<T extends { label: number | null }>(entries: readonly T[], perClass?: number, limit?: number): T[] {
   let out = [...entries];
   if (perClass !== undefined) {
@@ -12,26 +37,16 @@ export function selectEntries<T extends { label: number | null }>(entries: reado
       return n < perClass;
     });
   }
+  out = classesInTurn(out);
   return limit !== undefined ? out.slice(0, limit) : out;
 }
 
 /**
- * n of the entries taking the classes in turn (each class's entries in their order; classes in order of first
- * appearance), so that a training limit keeps every class instead of the first one or two by path. Returned in the
- * input order. Unlabelled entries count as one class.
+ * n of the entries taking the classes in turn, so that a training limit keeps every class instead of the first one
+ * or two by path. Returned in the input order.
  */
 export function balancedHead<T extends { label: number | null }>(entries: readonly T[], n: number): T[] {
   if (n >= entries.length) return [...entries];
-  const byClass = new Map<number | null, number[]>();
-  entries.forEach((e, i) => {
-    const list = byClass.get(e.label) ?? [];
-    list.push(i);
-    byClass.set(e.label, list);
-  });
-  const queues = [...byClass.values()];
-  const taken = new Set<number>();
-  for (let round = 0; taken.size < n; round++) {
-    for (const q of queues) if (round < q.length && taken.size < n) taken.add(q[round]);
-  }
-  return entries.filter((_, i) => taken.has(i));
+  const taken = new Set(classesInTurn(entries).slice(0, n));
+  return entries.filter((e) => taken.has(e));
 }
