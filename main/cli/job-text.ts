@@ -5,7 +5,7 @@ import type { MetricsSpec, SanitySpec } from '../../shared/job-spec';
 import type { JobDetails, SanityJobSummary } from '../../shared/service-api';
 import type { MetricsJobSummary } from '../../shared/metrics-summary';
 import type { JobRecord } from '../../shared/store-types';
-import { specResamples, specVariants } from '../jobs/metrics-spec';
+import { specResamples, specVariants } from '../../shared/metrics-spec';
 import { metricLabel, metricsTableText } from '../service/tables/metrics-table';
 import { sanityStepTable, trainedPairText } from './sanity-text';
 

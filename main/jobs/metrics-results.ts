@@ -8,7 +8,7 @@ import type { MetricsSpec } from '../../shared/job-spec';
 import { rankRow, type MetricRow, type MetricsJobSummary } from '../../shared/metrics-summary';
 import type { ItemRecord, JobRecord, ScoreRecord } from '../../shared/store-types';
 import { jobHeader, mapTimings, median } from './job-summary-parts';
-import { specMetricOptions, specResamples, specVariants } from './metrics-spec';
+import { specMetricOptions, specResamples, specVariants } from '../../shared/metrics-spec';
 
 interface StoredImageScore {
   value: number | null;

@@ -19,6 +19,8 @@ export interface JobRunnerOptions {
   onlyJobIds?: readonly number[];
   /** How often the queue is looked at (ms). */
   pollMs?: number;
+  /** Worker processes per job (default: the scheduler's). */
+  workers?: number;
 }
 
 export class JobRunner {
@@ -31,7 +33,8 @@ export class JobRunner {
     private readonly emit: (event: ServiceEvent) => void,
     options: JobRunnerOptions,
   ) {
-    this.scheduler = new Scheduler({ store, executorPath: options.executorPath, launcher: options.launcher, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs });
+    this.scheduler = new Scheduler({ store, executorPath: options.executorPath, launcher: options.launcher, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs,
+      workers: options.workers });
     this.scheduler.on((e) => this.onSchedulerEvent(e));
     this.scheduler.start();
   }

@@ -10,7 +10,8 @@ import { JobRunner } from './job-runner';
 import { JobsApi } from './jobs';
 import { ModelsApi } from './models';
 import { ResultsApi } from './results';
-import { toServiceError } from './service-error';
+import { ServiceError, toServiceError } from './service-error';
+import { defaultWorkerCount, parseWorkerCount } from '../jobs/worker-count';
 
 /** The worker's executor: the real engine. */
 export const ENGINE_EXECUTOR = fileURLToPath(new URL('../jobs/engine-executor.ts', import.meta.url));
@@ -23,6 +24,11 @@ export interface ServiceOptions {
   executorPath?: string;
   /** How worker processes are started (default: child_process.fork; Electron passes utilityProcess). */
   launcher?: WorkerLauncher;
+  /**
+   * Worker processes per job for the jobs this service runs: a positive integer, `auto` (every core on CPU backends,
+   * one per GPU: main/jobs/worker-count.ts), or a command's --workers text as typed. Absent: the scheduler's default.
+   */
+  workers?: number | string;
 }
 
 export class WorkbenchService {
@@ -32,6 +38,8 @@ export class WorkbenchService {
   readonly results: ResultsApi;
   private readonly events = new EventEmitter();
   private readonly runners = new Set<JobRunner>();
+  /** Worker processes per job, resolved from the `workers` option (undefined: the scheduler's default). */
+  readonly workers: number | undefined;
 
   constructor(
     /** Exposed for tests and tools that need the database itself (integrity checks, benchmarks). */
@@ -42,6 +50,7 @@ export class WorkbenchService {
     this.models = new ModelsApi(store);
     this.results = new ResultsApi(store);
     this.jobs = new JobsApi(store, this.datasets, this.models, this.results, (e) => this.emit(e));
+    this.workers = resolveWorkers(options.workers);
   }
 
   get storePath(): string {
@@ -59,6 +68,7 @@ export class WorkbenchService {
     const runner = new JobRunner(this.store, this.models, (e) => this.emit(e), {
       executorPath: this.options.executorPath ?? ENGINE_EXECUTOR,
       launcher: this.options.launcher,
+      workers: this.workers,
       ...options,
     });
     this.runners.add(runner);
@@ -84,8 +94,19 @@ export class WorkbenchService {
   }
 }
 
+/** The `workers` option as a count; a bad value is refused before the store is opened. */
+function resolveWorkers(workers: number | string | undefined): number | undefined {
+  if (workers === undefined) return undefined;
+  try {
+    return parseWorkerCount(String(workers)) ?? defaultWorkerCount();
+  } catch (err) {
+    throw new ServiceError('invalid-input', `${(err as Error).message}.`, 'Give e.g. --workers 2, or auto for every core.');
+  }
+}
+
 /** Opens the store (creating and migrating it if needed) and the service over it. Throws a ServiceError. */
 export function openService(options: ServiceOptions = {}): WorkbenchService {
+  resolveWorkers(options.workers);
   let store: Store;
   try {
     store = openStore({ path: options.dbPath, env: options.env });

@@ -8,7 +8,7 @@ import { holm } from '../../main/engine/stats/holm';
 import { bootstrapIndices, bootstrapMean, mean, quantileSorted } from '../../main/engine/stats/bootstrap';
 import { normalCdf } from '../../main/engine/stats/normal';
 import { median } from '../../main/engine/stats/median';
-import { selectKth } from '../../main/engine/explain/methods/guided-ig-path';
+import { selectKth } from '../../main/engine/stats/select-kth';
 import { bestMethod, compareToBest } from '../../main/engine/stats/compare';
 import { mulberry32 } from '../../main/engine/data/rng';
 

@@ -2,8 +2,6 @@ import type { ServiceEvent } from '../../../shared/service-api';
 import { parse } from '../args';
 import { type Command } from '../command';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
-import { UserError } from '../../engine/errors';
-import { defaultWorkerCount, parseWorkerCount } from '../../jobs/worker-count';
 
 export const workerCommand: Command = {
   help: `Usage: dixw worker [--until-idle] [--workers N]
@@ -13,23 +11,16 @@ app that was stopped or killed) in priority then queue order, one job at a time,
 once, until interrupted (Ctrl-C or SIGTERM: the job in progress stays resumable). A job whose runner died resumes
 at its first uncommitted item. Prints a line per job and per finished item.
   --until-idle        exit once there is nothing left to run
-  --workers N         worker processes per job (default: every core on CPU backends, divided by DIXW_WASM_THREADS;
-                      one on tensorflow-gpu; or DIXW_WORKERS). Train jobs always use one.
+  --workers N|auto    worker processes per job (default auto: every core on CPU backends, divided by
+                      DIXW_WASM_THREADS; one on tensorflow-gpu; or DIXW_WORKERS). Train jobs always use one.
 ${DB_HELP}
 
 Example: dixw worker --db ~/experiments/workbench.db`,
   async run(argv) {
     const v = parse('worker', argv, { ...DB_OPTION, 'until-idle': { type: 'boolean' }, workers: { type: 'string' } });
     if (v.help) return void console.log(this.help);
-    let workers: number;
-    try {
-      workers = parseWorkerCount(v.workers as string | undefined) ?? defaultWorkerCount();
-    } catch (err) {
-      throw new UserError((err as Error).message, 'Give e.g. --workers 2.');
-    }
-    // The scheduler reads it (Scheduler.workers defaults to DIXW_WORKERS).
-    process.env.DIXW_WORKERS = String(workers);
     await withService(v, async (service) => {
+      const workers = service.workers ?? 1;
       process.stderr.write(`dixw worker: running the queue of ${service.storePath} on ${workers} worker process${workers === 1 ? '' : 'es'}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
       const off = service.on(printEvent);
       const runner = service.runJobs();
@@ -41,7 +32,7 @@ Example: dixw worker --db ~/experiments/workbench.db`,
       await runner.stop();
       off();
       process.stderr.write('dixw worker: stopped\n');
-    });
+    }, { workers: typeof v.workers === 'string' ? v.workers : 'auto' });
   },
 };
 

@@ -1,6 +1,6 @@
 // The median (mean of the two middle values for an even count, as np.median); NaN for no values. Uses selection, not
 // a full sort, since bootstrapped median curves take many medians.
-import { selectKth } from '../explain/methods/guided-ig-path';
+import { selectKth } from './select-kth';
 
 export function median(values: ArrayLike<number>): number {
   const n = values.length;

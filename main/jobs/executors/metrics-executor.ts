@@ -22,7 +22,7 @@ import { scoreMaps } from '../../engine/metrics/score-maps';
 import type { VisionModel } from '../../engine/model/vision-model';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
-import { specMetricOptions, specVariants, variantOptions } from '../metrics-spec';
+import { specMetricOptions, specVariants, variantOptions } from '../../../shared/metrics-spec';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import type { DatasetInput } from './input-checks';
 import { findStoredMaps, openImageItem } from './item-prologue';

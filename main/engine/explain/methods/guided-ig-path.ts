@@ -3,6 +3,8 @@
 // falls to l1_total (1 - step/steps), while no feature's alpha (its own progress from baseline to input) leaves
 // [alpha - maxDist, alpha + maxDist]; attributions accumulate (x_new - x_old) ⊙ grad(x_old). The path ends at the input
 // (l1 = 0 after the last step). Pure: plain float64 arrays and a gradient callback, in the same order as PAIR.
+import { selectKth } from '../../stats/select-kth';
+
 const EPSILON = 1e-9;
 
 export interface GuidedIgOptions {
@@ -19,32 +21,6 @@ function l1(a: Float64Array, b: Float64Array): number {
 
 function isClose(a: number, b: number): boolean {
   return Math.abs(a - b) <= Math.max(EPSILON * Math.max(Math.abs(a), Math.abs(b)), EPSILON);
-}
-
-/** The element at rank k (0-based) of `values` in ascending order (np.quantile's 'lower' pick); reorders `values`. */
-export function selectKth(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i] = values[j];
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k];
-  }
-  return values[k];
 }
 
 export function guidedIgPath(xInput: Float64Array, xBaseline: Float64Array, gradient: (x: Float64Array) => Float64Array,

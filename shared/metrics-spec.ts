@@ -1,7 +1,7 @@
-// How a metrics spec reads, shared by the worker (metrics-executor.ts) and the table rebuilt in the main process
-// (metrics-results.ts): its configurations (the table's columns) and the method and metric options each resolves
+// How a metrics spec reads, shared by the worker (main/jobs/executors/metrics-executor.ts) and the table rebuilt in the main process
+// (main/jobs/metrics-results.ts): its configurations (the table's columns) and the method and metric options each resolves
 // with. No engine import here, so the main process can read specs without loading TF.js.
-import type { MethodVariant, MetricsSpec } from '../../shared/job-spec';
+import type { MethodVariant, MetricsSpec } from './job-spec';
 
 /** The configurations a spec names: its variants, else one per method with the spec's shared options. */
 export function specVariants(spec: MetricsSpec): MethodVariant[] {
