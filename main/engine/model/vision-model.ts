@@ -192,5 +192,10 @@ export interface VisionModel {
   walk(): ModelWalk | null;
   /** The attention points of a ViT; null for models that are not ViTs. */
   attention(): AttentionModel | null;
+  /**
+   * Why attention() is null although the model looks like a transformer (an ONNX graph with Softmax nodes whose
+   * attention pattern was not recognised), as a sentence starting "its attention ..."; absent or null otherwise.
+   */
+  readonly attentionProblem?: string | null;
   dispose(): void;
 }

@@ -9,6 +9,10 @@ import type { AttentionModel, CutPoint, VisionModel } from '../../model/vision-m
 /** The model's attention points, or a UserError saying the method explains ViTs only. */
 export function requireAttention(vm: VisionModel, methodId: string): AttentionModel {
   const am = vm.attention();
+  if (!am && vm.attentionProblem) {
+    throw new UserError(`${methodId} explains Vision Transformers, but this ${vm.kind} model cannot be explained as one: ${vm.attentionProblem}.`,
+      'Export the ViT from torchvision or timm unchanged (torch.onnx.export, opset 14-17), or use gradcam or ig on this model.');
+  }
   if (!am) {
     throw new UserError(`${methodId} explains Vision Transformers: it reads every block's attention, which this ${vm.kind} model (a CNN) does not have.`,
       'For a CNN use dix3, gradcam or ig.');

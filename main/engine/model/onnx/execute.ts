@@ -82,10 +82,17 @@ export function tapeActive(): boolean {
 }
 
 /**
+ * Puts another tensor in a value's slot right after its producer ran (a ViT's attention replaced or probed,
+ * onnx-attention-model.ts): called for every value produced; returns the tensor to use instead (a new handle, owned by
+ * the run), or undefined to keep the computed one.
+ */
+export type SubstituteValue = (id: number, computed: tf.Tensor) => tf.Tensor | undefined;
+
+/**
  * Runs a plan with `feed` in the start slot. `observe` sees every value as it is produced (the load-time probe).
  * Call inside tf.tidy: temporaries of the ops are left to it, the slots are freed here.
  */
-export function runPlan(cg: CompiledGraph, plan: Plan, feed: tf.Tensor, rt: RunState, observe?: (id: number, v: Value) => void): tf.Tensor[] {
+export function runPlan(cg: CompiledGraph, plan: Plan, feed: tf.Tensor, rt: RunState, observe?: (id: number, v: Value) => void, substitute?: SubstituteValue): tf.Tensor[] {
   const slots: Array<Value | undefined> = new Array(cg.values.length);
   slots[plan.startId] = feed;
   for (const step of plan.steps) {
@@ -95,6 +102,7 @@ export function runPlan(cg: CompiledGraph, plan: Plan, feed: tf.Tensor, rt: RunS
       let v = outs[k];
       // An op that handed back one of its inputs: the slot needs its own handle.
       if (!isHost(v) && args.includes(v)) v = tf.reshape(v, v.shape);
+      if (substitute && !isHost(v)) v = substitute(step.outIds[k], v) ?? v;
       slots[step.outIds[k]] = v;
       observe?.(step.outIds[k], v);
     }

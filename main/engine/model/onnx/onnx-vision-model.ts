@@ -3,10 +3,12 @@
 // A model exported with a fixed batch size that its graph bakes in (constant reshapes) runs in chunks of that size.
 import { tf } from '../../tf';
 import type { Preprocessing } from '../../../../shared/preprocessing';
-import type { CutPoint, ModelKind, ModelWalk, ParameterizedModule, VisionModel } from '../vision-model';
+import type { AttentionModel, CutPoint, ModelKind, ModelWalk, ParameterizedModule, VisionModel } from '../vision-model';
 import type { CompiledGraph } from './compile-graph';
 import { buildPlan, runPlan, tapeActive, type Plan } from './execute';
 import { relayout } from './layout';
+import { discoverAttention, EXPECTED_ATTENTION_PATTERN, markEncoderBlockOutputs } from './onnx-attention';
+import { OnnxAttentionModel } from './onnx-attention-model';
 import { allModulePaths } from './module-paths';
 import type { OnnxCuts } from './onnx-cut-points';
 import { onnxParameterizedModules } from './onnx-weights';
@@ -22,6 +24,9 @@ export class OnnxVisionModel implements VisionModel {
   private readonly layerNames: Set<string>;
   private walkCache: ModelWalk | null = null;
   private disposed = false;
+  /** A ViT's attention points found in the graph (onnx-attention.ts), or null. */
+  private readonly attentionModel: OnnxAttentionModel | null;
+  readonly attentionProblem: string | null;
 
   constructor(
     private readonly cg: CompiledGraph,
@@ -33,6 +38,11 @@ export class OnnxVisionModel implements VisionModel {
     private readonly fixedBatch: number | null,
   ) {
     this.cuts = cutInfo.cuts;
+    const found = discoverAttention(cg, fixedBatch !== null);
+    if (found.layout) markEncoderBlockOutputs(cg, cutInfo, found.layout);
+    this.attentionModel = found.layout ? new OnnxAttentionModel(cg, found.layout, fixedBatch, () => this.checkAlive()) : null;
+    this.attentionProblem = found.problem === null ? null
+      : `its attention was not recognised: ${found.problem}. DIX Workbench expects ${EXPECTED_ATTENTION_PATTERN}`;
     this.numClasses = cg.values[cg.outputId].shape[1];
     this.modules = onnxParameterizedModules(cg.params);
     const nodeNames = cg.nodes.map((n) => n.node.name);
@@ -90,8 +100,8 @@ export class OnnxVisionModel implements VisionModel {
     return this.walkCache;
   }
 
-  attention(): null {
-    return null;
+  attention(): AttentionModel | null {
+    return this.attentionModel;
   }
 
   dispose(): void {
@@ -108,9 +118,13 @@ export class OnnxVisionModel implements VisionModel {
     return id;
   }
 
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('OnnxVisionModel used after dispose()');
+  }
+
   /** Runs from a fed value (presented layout) to fetched values (presented layout). */
   private run(startId: number, feed: tf.Tensor, fetchIds: number[]): tf.Tensor[] {
-    if (this.disposed) throw new Error('OnnxVisionModel used after dispose()');
+    this.checkAlive();
     const taping = tapeActive();
     const key = `${startId}|${fetchIds.join(',')}|${taping}`;
     let plan = this.plans.get(key);
