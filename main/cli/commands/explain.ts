@@ -6,6 +6,7 @@ import { requireDone, runInForeground } from '../foreground-job';
 import { reportSubmittedInputs } from '../report-inputs';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { keepMapsOption, withoutUndefined } from '../spec-options';
+import { checkLayers } from '../check-layers';
 import { METHOD_IDS } from '../../engine/explain/registry';
 import { UserError } from '../../engine/errors';
 
@@ -69,6 +70,7 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
       export: npy || png ? { npy, png, colormap, opacity: numberOption('explain', v, 'opacity') } : undefined,
     };
     await withService(v, async (service) => {
+      await checkLayers(service, 'explain', model, spec.layers);
       const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('explain', v, 'priority') });
       const { job } = submitted;
       reportSubmittedInputs(submitted.dataset, submitted.model);

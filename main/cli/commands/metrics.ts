@@ -5,6 +5,7 @@ import { requireDone, runInForeground } from '../foreground-job';
 import { reportSubmittedInputs } from '../report-inputs';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { keepMapsOption, withoutUndefined } from '../spec-options';
+import { checkLayers } from '../check-layers';
 import { METHOD_IDS } from '../../engine/explain/registry';
 import { METRIC_GROUPS, METRIC_IDS } from '../../engine/metrics/registry';
 import { UserError } from '../../engine/errors';
@@ -65,6 +66,10 @@ export function sharedSpecFields(command: string, v: Record<string, string | boo
 export async function runMetricsJob(command: string, v: Record<string, string | boolean | undefined>, spec: Record<string, unknown>,
   print: (s: MetricsJobSummary) => void): Promise<void> {
   await withService(v, async (service: WorkbenchService) => {
+    // The cut points of --layers (metrics) or of every configuration (ablate --layer-sets), refused before queueing.
+    const variants = (spec.variants ?? []) as Array<{ layers?: string[] }>;
+    const layers = [...((spec.layers as string[] | undefined) ?? []), ...variants.flatMap((c) => c.layers ?? [])];
+    await checkLayers(service, command, String(spec.model), [...new Set(layers)]);
     const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption(command, v, 'priority') });
     const { job } = submitted;
     reportSubmittedInputs(submitted.dataset, submitted.model);
