@@ -56,6 +56,10 @@ export const ExplainExportSchema = z.strictObject({
   png: z.string().min(1).optional(),
   colormap: z.enum(COLORMAP_NAMES as readonly ['jet', 'viridis', 'inferno', 'gray'], { error: `colormap must be one of ${COLORMAP_NAMES.join(', ')}` }).optional(),
   opacity: z.number().min(0).max(1).optional(),
+  /** The overlay PNG starts with the input image (without the map). */
+  pngInput: z.boolean().optional(),
+  /** The overlay alone at the input's size, without the colour bar (pixel-exact overlays for other tools). */
+  pngPlain: z.boolean().optional(),
 });
 export type ExplainExport = z.infer<typeof ExplainExportSchema>;
 

@@ -33,7 +33,11 @@ many. Ctrl-C leaves the job resumable with "dixw worker".
   --npy OUT           write OUT/<method>/<image>.npy (float32 H x W, raw), OUT/_input/<image>.npy (the exact
                       preprocessed input, H x W x C) and OUT/targets.json (explained class, cut points, steps, backend).
                       A reused map is written as stored (within 5e-4 of the computed map after min-max normalization)
-  --png OUT           write colormapped overlays OUT/<method>/<image>.png
+  --png OUT           write colormapped overlays OUT/<method>/<image>.png, each with a colour bar on the right
+                      (top = the map's maximum, bottom = its minimum: every overlay is min-max normalized);
+                      images under 128 px are enlarged by whole pixels
+  --png-input         start each overlay PNG with the input image
+  --png-plain         the overlay alone at the input's size (no colour bar, no enlarging), e.g. for other tools
   --colormap NAME     jet (default), viridis, inferno, gray
   --opacity X         overlay opacity in [0, 1] (default 0.5)
   --keep-maps N|all|none  store the maps of N images only (the classes in turn), of all (default) or of none
@@ -50,7 +54,7 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
       steps: { type: 'string' }, baseline: { type: 'string' }, 'batch-size': { type: 'string' }, 'normalize-layers': { type: 'boolean' },
       target: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
       colormap: { type: 'string' }, opacity: { type: 'string' }, json: { type: 'boolean' }, 'keep-maps': { type: 'string' },
-      detach: { type: 'boolean' }, priority: { type: 'string' },
+      detach: { type: 'boolean' }, priority: { type: 'string' }, 'png-input': { type: 'boolean' }, 'png-plain': { type: 'boolean' },
     });
     if (v.help) return void console.log(this.help);
     const model = required('explain', v, 'model');
@@ -61,13 +65,16 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
     if (colormap !== undefined && !['jet', 'viridis', 'inferno', 'gray'].includes(colormap)) throw new UserError(`Unknown colormap "${colormap}".`, 'Use jet, viridis, inferno or gray.');
     const npy = typeof v.npy === 'string' ? resolve(v.npy) : undefined;
     const png = typeof v.png === 'string' ? resolve(v.png) : undefined;
+    if ((v['png-input'] || v['png-plain']) && !png) throw new UserError(`dixw explain: --png-${v['png-input'] ? 'input' : 'plain'} shapes the --png overlays, and --png is not given.`, 'Add --png OUT.');
+    if (v['png-input'] && v['png-plain']) throw new UserError('dixw explain: --png-input and --png-plain exclude each other (a plain overlay has the map only).', 'Choose one.');
     const spec = {
       kind: 'explain', model, dataset: data, methods,
       layers: listOption(v, 'layers'), steps: intOption('explain', v, 'steps'), baseline: v.baseline as string | undefined,
       batchSize: intOption('explain', v, 'batch-size'), normalizeLayers: v['normalize-layers'] ? true : undefined,
       targetClass: intOption('explain', v, 'target'), limit: intOption('explain', v, 'limit'), perClass: intOption('explain', v, 'per-class'),
       keepMaps: keepMapsOption(v['keep-maps']), backend: v.backend as string | undefined,
-      export: npy || png ? { npy, png, colormap, opacity: numberOption('explain', v, 'opacity') } : undefined,
+      export: npy || png ? { npy, png, colormap, opacity: numberOption('explain', v, 'opacity'),
+        pngInput: v['png-input'] ? true : undefined, pngPlain: v['png-plain'] ? true : undefined } : undefined,
     };
     await withService(v, async (service) => {
       await checkLayers(service, 'explain', model, spec.layers);

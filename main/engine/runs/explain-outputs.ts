@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Preprocessing } from '../../../shared/preprocessing';
 import { writeNpy } from '../data/npy';
 import { overlayPng } from '../data/overlay';
+import { overlayPanelPng } from '../data/overlay-panel';
 
 export interface OutputMap {
   methodId: string;
@@ -19,6 +20,10 @@ export interface ExplainOutputOptions {
   pngDir?: string;
   colormap?: string;
   opacity?: number;
+  /** The PNG starts with the input image. */
+  pngInput?: boolean;
+  /** The overlay alone at the input's size, no colour bar. */
+  pngPlain?: boolean;
 }
 
 export function withoutExtension(relPath: string): string {
@@ -31,7 +36,10 @@ function writeUnder(dir: string, rel: string, write: (path: string) => void): vo
   write(p);
 }
 
-/** npy: OUT/_input/<image>.npy and OUT/<method>/<image>.npy; png: OUT/<method>/<image>.png. */
+/**
+ * npy: OUT/_input/<image>.npy and OUT/<method>/<image>.npy; png: OUT/<method>/<image>.png, the overlay with a colour
+ * bar (and the input image in front with pngInput), or the plain overlay at the input's size with pngPlain.
+ */
 export function writeExplainOutputs(o: ExplainOutputOptions, prep: Preprocessing, relPath: string, unit: Float32Array, input: Float32Array, maps: readonly OutputMap[]): void {
   const { height: h, width: w, channels: c } = prep;
   const stem = withoutExtension(relPath);
@@ -41,9 +49,9 @@ export function writeExplainOutputs(o: ExplainOutputOptions, prep: Preprocessing
   }
   if (o.pngDir) {
     for (const m of maps) {
-      writeUnder(o.pngDir, `${m.methodId}/${stem}.png`, (p) =>
-        writeFileSync(p, overlayPng(unit, m.map, { height: h, width: w, channels: c, colormap: o.colormap ?? 'jet', opacity: o.opacity ?? 0.5 })),
-      );
+      const style = { height: h, width: w, channels: c, colormap: o.colormap ?? 'jet', opacity: o.opacity ?? 0.5 };
+      const png = o.pngPlain ? overlayPng(unit, m.map, style) : overlayPanelPng(unit, m.map, { ...style, input: o.pngInput ?? false });
+      writeUnder(o.pngDir, `${m.methodId}/${stem}.png`, (p) => writeFileSync(p, png));
     }
   }
 }

@@ -40,8 +40,8 @@ export class ExplainExports {
   }
 
   writeImage(prep: Preprocessing, relPath: string, unit: Float32Array, input: Float32Array, maps: readonly OutputMap[], target: ImageTarget): void {
-    const { npy, png, colormap, opacity } = this.options;
-    writeExplainOutputs({ npyDir: npy, pngDir: png, colormap, opacity }, prep, relPath, unit, input, maps);
+    const { npy, png, colormap, opacity, pngInput, pngPlain } = this.options;
+    writeExplainOutputs({ npyDir: npy, pngDir: png, colormap, opacity, pngInput, pngPlain }, prep, relPath, unit, input, maps);
     if (!npy) return;
     this.images[relPath] = target;
     mkdirSync(npy, { recursive: true });
