@@ -72,6 +72,14 @@ async function api<T>(name: string, input: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Waits until a chart has been drawn at its canvas's current size (ChartView records the width it last drew at). */
+async function chartDrawn(id: string): Promise<void> {
+  await page.waitForFunction((sel) => {
+    const c = document.querySelector<HTMLCanvasElement>(sel);
+    return c !== null && c.width > 0 && c.dataset.drawnWidth === String(c.width);
+  }, `canvas.chart[data-chart-id="${id}"]`);
+}
+
 async function waitForJobState(jobId: number, state: string, timeout = 90_000): Promise<void> {
   await page.locator(`tr[data-job-id="${jobId}"][data-state="${state}"]`).waitFor({ timeout });
 }
@@ -143,8 +151,8 @@ test('results: maps painted over their images, a chart drawn from the shared con
   await tiles.first().waitFor();
   assert.equal(await page.getByTestId('gallery').locator('thead th').allTextContents().then((t) => t.slice(1).join(',')), 'DIX3,Grad-CAM', 'methods by their display names');
   assert.equal(await page.getByLabel('Step', { exact: true }).count(), 0, 'no step selector outside sanity jobs');
-  await page.waitForTimeout(500);
-  const tile = await paintedPixels(page, 'canvas.map');
+  await page.locator('canvas.map[data-painted]').first().waitFor();
+  const tile = await paintedPixels(page, 'canvas.map[data-painted]');
   assert.ok(tile.colored > 112 * 112 * 0.9, `the first map tile is painted (${tile.colored} coloured pixels)`);
   const chart = page.locator('canvas.chart[data-chart-id="timing"]');
   await chart.waitFor();
@@ -158,7 +166,8 @@ test('results: maps painted over their images, a chart drawn from the shared con
   await page.getByText('page 1 of 1 (10 images)').waitFor();
   await shot('results');
   await page.getByLabel('Theme').selectOption('dark');
-  await page.waitForTimeout(200);
+  await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
+  await chartDrawn('timing');
   await shot('results-dark');
   await page.getByLabel('Theme').selectOption('light');
 });
@@ -269,8 +278,8 @@ test('sanity: a cascading randomization test queued in the window', { skip }, as
   assert.equal(stripImages.length, 2, 'one set of rows per image');
   assert.equal(new Set(stripImages.map((p) => p.split('/')[0])).size, 2, `the kept images come from two classes (${stripImages.join(', ')})`);
   for (let r = 0; r < (await rows.count()); r++) assert.equal(await rows.nth(r).locator('canvas.map').count(), summary.steps.length, `row ${r} has a map for every step`);
-  await page.waitForTimeout(500);
-  const lastCell = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map`;
+  const lastCell = `[data-testid=map-strip] tbody tr:first-child td:last-child canvas.map[data-painted]`;
+  await page.locator(lastCell).waitFor();
   assert.ok((await paintedPixels(page, lastCell)).colored > 80 * 80 * 0.9, 'the last step\'s map is painted');
   await strip.scrollIntoViewIfNeeded();
   await shot('results-sanity-strip');
@@ -396,8 +405,7 @@ test('every view at 1440x900 and 1024x700 (screenshots in test-output/screenshot
     await view('Queue');
     await shot(`queue-${w}`);
     await page.getByRole('button', { name: 'Results of job 2' }).click();
-    await page.locator('canvas.chart[data-chart-id="timing"]').waitFor();
-    await page.waitForTimeout(300);
+    await chartDrawn('timing');
     await shot(`results-${w}`);
     await page.locator('canvas.chart[data-chart-id="timing"]').scrollIntoViewIfNeeded();
     await shot(`results-charts-${w}`);
