@@ -137,6 +137,14 @@ describe('ONNX ViT attention points against PyTorch', { skip }, () => {
     }
   });
 
+  test('tattr is refused on an ONNX ViT, saying why and what to use', () => {
+    assert.throws(() => planMethods(vm, ['tattr'], {}), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.match((e as Error).message, /tattr .* does not do on ONNX graphs yet/);
+      return true;
+    });
+  });
+
   test('an export whose Softmax is not attention is refused by the attention methods with the pattern expected', async () => {
     const cnn = await loadOnnxVisionModel(join(tmp.dir, 'softmax-gate.onnx'), null);
     try {

@@ -22,6 +22,10 @@ export type TattrParams = { startBlock: number; normalizeRows: boolean };
 function requireEncoder(vm: VisionModel): { am: AttentionModel; encoder: EncoderWeights } {
   const am = requireAttention(vm, 'tattr');
   const encoder = am.encoder?.() ?? null;
+  if (!encoder && vm.kind === 'onnx') {
+    throw new UserError('tattr propagates LRP relevance through every layer of the encoder, which DIX Workbench does not do on ONNX graphs yet (it needs a relevance rule per ONNX op).',
+      'Use gae, rollout or dix3 on this ONNX ViT (they read its attention points), or tattr on the built-in vit-tiny.');
+  }
   if (!encoder) {
     throw new UserError(`tattr propagates relevance through every layer, but this ${vm.kind} ViT does not expose its blocks as standard pre-norm encoder blocks.`,
       'Use gae, rollout or dix3 for this model.');
@@ -31,10 +35,7 @@ function requireEncoder(vm: VisionModel): { am: AttentionModel; encoder: Encoder
 
 export const tattr: ExplanationMethod<TattrParams> = {
   id: 'tattr',
-  modelKinds: 'vit',
   version: 1,
-  title: 'T-Attr',
-  summary: 'ViTs: LRP relevance of each attention map times its gradient (positive part, head mean), rolled out from block 1',
   resolveParams(vm) {
     const { am } = requireEncoder(vm);
     return { startBlock: Math.min(1, am.blocks - 1), normalizeRows: false };
