@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (no build step), then exits with its status.
+// The development CLI: runs the TypeScript sources through tsx (no build step). The compiled one is dist/main/dixw.js.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../main/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../main/cli/dixw.ts');

@@ -1,8 +1,8 @@
 // The Electron main process: one window on the app's own scheme, the service and its job runner (workers as
 // utility processes), the typed API over IPC, native dialogs, the menu, a strict Content-Security-Policy and the guards
 // of every page (web-guards.ts: no navigation away, allowlisted external links, no permissions; DevTools and the
-// renderer-folder variable in development only). Loaded only under Electron (electron-main.cjs); everything it
-// decides is in small modules tested without Electron.
+// renderer-folder variable in development only). Loaded only under Electron, compiled (dist/main/electron-main.js, the
+// package's "main"); everything it decides is in small modules tested without Electron.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { APP_SCHEME, IPC_CHANNELS } from '../../shared/api';

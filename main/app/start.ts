@@ -1,11 +1,14 @@
-// `npm start`: the desktop window where Electron is installed; elsewhere it says so and serves web mode instead
-// (`dixw serve`, with any arguments given after `npm start --`).
+// `npm start` (compiled: dist/main/start.js, after `npm run build`): the desktop window where Electron is installed;
+// elsewhere it says so and serves web mode instead (`dixw serve`, with any arguments given after `npm start --`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { entryUrl } from '../../shared/entry-url';
 import { findElectronBinary } from './electron-binary';
 
+// The project folder (its package.json "main" is the compiled Electron entry): two levels up from main/app/ and
+// from dist/main/ alike.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIXW = fileURLToPath(new URL('../../bin/dixw.js', import.meta.url));
+const DIXW = fileURLToPath(entryUrl(import.meta.url, '../../bin/dixw.js', 'dixw.js'));
 
 const electron = findElectronBinary();
 const [command, args] = electron.found

@@ -2,13 +2,13 @@
 // the job layer's WorkerLauncher interface, so the scheduler does not know which it runs on. The worker side
 // (main/jobs/worker-transport.ts) already speaks process.parentPort.
 import type { HostToWorkerMessage } from '../../shared/worker-protocol';
-import { tsxExecArgv, WORKER_ENTRY, type WorkerExit, type WorkerLauncher, type WorkerProcess } from '../jobs/index';
+import { workerExecArgv, WORKER_ENTRY, type WorkerExit, type WorkerLauncher, type WorkerProcess } from '../jobs/index';
 import type { UtilityProcessApi } from './electron-api';
 
 export function utilityProcessLauncher(utilityProcess: UtilityProcessApi): WorkerLauncher {
   return {
     launch(executorPath: string): WorkerProcess {
-      const child = utilityProcess.fork(WORKER_ENTRY, [executorPath], { execArgv: tsxExecArgv(), stdio: 'pipe', serviceName: 'DIX Workbench worker' });
+      const child = utilityProcess.fork(WORKER_ENTRY, [executorPath], { execArgv: workerExecArgv(WORKER_ENTRY), stdio: 'pipe', serviceName: 'DIX Workbench worker' });
       let exited = false;
       const outputListeners: Array<(line: string, stream: 'stdout' | 'stderr') => void> = [];
       for (const stream of ['stdout', 'stderr'] as const) {

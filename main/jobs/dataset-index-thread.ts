@@ -1,6 +1,7 @@
 // A dataset folder indexed on a worker thread (dataset-index-worker.ts): reading and hashing every image of a large
 // folder takes seconds, and the process asking -- the app's main process, the web server -- must keep answering
 // other requests meanwhile. A user error (a missing folder, a bad labels.csv) comes back as one, message and hint.
+import { entryUrl } from '../../shared/entry-url';
 import { DatasetError } from '../engine/data/dataset-folder';
 import { isUserError } from '../engine/errors';
 import { WorkerPool } from '../engine/threads/worker-pool';
@@ -23,7 +24,7 @@ let pool: WorkerPool<string, IndexReply> | null = null;
 
 export async function indexDatasetOffThread(root: string): Promise<IndexedFolder> {
   // One thread: folders are added one at a time, and a job's worker process has the other cores.
-  pool ??= new WorkerPool(new URL('./dataset-index-worker.ts', import.meta.url), 1, indexDatasetReply);
+  pool ??= new WorkerPool(entryUrl(import.meta.url, './dataset-index-worker.ts'), 1, indexDatasetReply);
   const reply = await pool.run(root);
   if (!reply.ok) throw new DatasetError(reply.message, root, reply.hint);
   return reply.index;

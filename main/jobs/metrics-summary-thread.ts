@@ -1,6 +1,7 @@
 // A metrics job's summary computed on a worker thread (metrics-summary-worker.ts), so that the process asking -- the
 // app's main process, the web server -- keeps answering while a large table's bootstrap intervals are computed. An
 // in-memory database (tests) cannot be opened from another thread: its summary is computed here.
+import { entryUrl } from '../../shared/entry-url';
 import type { MetricsJobSummary } from '../../shared/metrics-summary';
 import type { JobRecord } from '../../shared/store-types';
 import { WorkerPool } from '../engine/threads/worker-pool';
@@ -32,7 +33,7 @@ let pool: WorkerPool<MetricsSummaryRequest, MetricsJobSummary> | null = null;
 export function metricsSummaryOffThread(store: Store, job: JobRecord): Promise<MetricsJobSummary> {
   if (store.path === ':memory:') return fromStore(store, job);
   // One thread: summaries are asked for one at a time, and the job's own worker process has the other cores.
-  pool ??= new WorkerPool(new URL('./metrics-summary-worker.ts', import.meta.url), 1, metricsSummaryFromDatabase);
+  pool ??= new WorkerPool(entryUrl(import.meta.url, './metrics-summary-worker.ts'), 1, metricsSummaryFromDatabase);
   return pool.run({ dbPath: store.path, jobId: job.id });
 }
 

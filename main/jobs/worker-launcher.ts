@@ -3,6 +3,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { entryUrl, isSourceModule } from '../../shared/entry-url';
 import type { HostToWorkerMessage } from '../../shared/worker-protocol';
 
 export interface WorkerExit {
@@ -26,7 +27,7 @@ export interface WorkerLauncher {
   launch(executorPath: string): WorkerProcess;
 }
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+export const WORKER_ENTRY = fileURLToPath(entryUrl(import.meta.url, './worker-main.ts'));
 
 /** Node flags that let a child run TypeScript: tsx's loader, by absolute URL so the child's cwd does not matter. */
 export function tsxExecArgv(): string[] {
@@ -34,8 +35,13 @@ export function tsxExecArgv(): string[] {
   return ['--import', pathToFileURL(loader).href];
 }
 
+/** The flags a worker entry needs: tsx's loader for a TypeScript source, none for the compiled output (no tsx there). */
+export function workerExecArgv(entry: string): string[] {
+  return isSourceModule(entry) ? tsxExecArgv() : [];
+}
+
 export interface ForkLauncherOptions {
-  /** Defaults to main/jobs/worker-main.ts. */
+  /** Defaults to main/jobs/worker-main.ts (dist/main/worker-main.js when compiled). */
   workerEntry?: string;
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
@@ -44,8 +50,9 @@ export interface ForkLauncherOptions {
 export function forkLauncher(options: ForkLauncherOptions = {}): WorkerLauncher {
   return {
     launch(executorPath: string): WorkerProcess {
-      const child = fork(options.workerEntry ?? WORKER_ENTRY, [executorPath], {
-        execArgv: options.execArgv ?? tsxExecArgv(),
+      const entry = options.workerEntry ?? WORKER_ENTRY;
+      const child = fork(entry, [executorPath], {
+        execArgv: options.execArgv ?? workerExecArgv(entry),
         env: options.env ?? process.env,
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -2,6 +2,7 @@
 // plus an event stream while jobs run. Transport-free: async functions and a listener, no HTTP, no IPC, no electron.
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { entryUrl } from '../../shared/entry-url';
 import type { ServiceEvent } from '../../shared/service-api';
 import type { WorkerLauncher } from '../jobs/worker-launcher';
 import { openStore, type Store } from '../store/store';
@@ -13,8 +14,8 @@ import { ResultsApi } from './results';
 import { ServiceError, toServiceError } from './service-error';
 import { defaultWorkerCount, parseWorkerCount } from '../jobs/worker-count';
 
-/** The worker's executor: the real engine. */
-export const ENGINE_EXECUTOR = fileURLToPath(new URL('../jobs/engine-executor.ts', import.meta.url));
+/** The worker's executor: the real engine (dist/main/engine-executor.js when compiled). */
+export const ENGINE_EXECUTOR = fileURLToPath(entryUrl(import.meta.url, '../jobs/engine-executor.ts'));
 
 export interface ServiceOptions {
   /** --db PATH; else $DIXW_HOME/workbench.db; else the platform's app-data folder. */

@@ -1,6 +1,7 @@
 // electron-builder.yml, checked as far as this machine allows (no Electron binary can be downloaded here): it parses,
-// names the targets of each platform, packs the sources and the built renderer, rebuilds and unpacks the native
-// modules, and keeps Electron itself out of the packaged dependencies.
+// names the targets of each platform, packs only the compiled output and the built renderer, rebuilds and unpacks the
+// native modules and the wasm files, and keeps Electron itself out of the packaged dependencies. The compiled output
+// itself, laid out as the package is, runs in test/packaging/compiled-app.test.ts.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -31,17 +32,20 @@ test('the Electron version is pinned to what package.json installs, and it is no
   assert.ok(config.files.includes('!node_modules/electron/**'), 'the optional electron package is not packed into the app');
 });
 
-test('files: package.json, the entry, the sources and the built renderer; no tests', () => {
-  for (const f of ['package.json', 'main/**', 'shared/**', 'dist/renderer/**']) assert.ok(config.files.includes(f), f);
-  assert.ok(config.files.includes('!test/**'));
-  assert.ok(existsSync(`${root}${pkg.main}`), `package.json main (${pkg.main}) exists`);
-  assert.ok(existsSync(`${root}main/app/preload.cjs`));
+test('files: package.json and the compiled output only (no sources, no tests); the entry is the compiled main process', () => {
+  const included = (config.files as string[]).filter((f) => !f.startsWith('!'));
+  assert.deepEqual(included.sort(), ['dist/main/**', 'dist/renderer/**', 'package.json']);
+  assert.equal(pkg.main, 'dist/main/electron-main.js');
+  assert.ok(existsSync(`${root}main/app/electron-main.ts`) && existsSync(`${root}main/app/preload.cjs`), 'the sources the build compiles');
+  assert.equal(pkg.devDependencies['electron-builder'], '26.18.1', 'electron-builder is pinned, not fetched by npx');
+  for (const s of ['build', 'dist', 'dist:dir']) assert.ok(pkg.scripts[s], `npm run ${s}`);
+  assert.equal(pkg.dependencies.tsx, undefined, 'tsx is for development only: the compiled output does not need it');
 });
 
 test('native modules are rebuilt for Electron and unpacked from the asar archive', () => {
   assert.equal(config.npmRebuild, true);
   assert.equal(config.asar, true);
-  for (const p of ['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/@napi-rs/**']) assert.ok(config.asarUnpack.includes(p), p);
+  for (const p of ['**/*.node', '**/*.wasm', 'node_modules/better-sqlite3/**', 'node_modules/@napi-rs/**']) assert.ok(config.asarUnpack.includes(p), p);
   for (const dep of ['better-sqlite3', '@napi-rs/canvas']) assert.ok(pkg.dependencies[dep], `${dep} is a runtime dependency`);
 });
 

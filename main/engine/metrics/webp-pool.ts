@@ -1,5 +1,6 @@
 // The process's pool for WebP sizes: the lossless encodings, most of SIC/AIC's cost that is not the model, run on
 // worker threads while the model runs on this thread; see threads/worker-pool.ts.
+import { entryUrl } from '../../../shared/entry-url';
 import { WorkerPool, defaultThreadCount, type PoolTask } from '../threads/worker-pool';
 import { webpSize, type WebpSizeRequest } from './webp-size';
 
@@ -7,7 +8,7 @@ let pool: WorkerPool<WebpSizeRequest, number> | null = null;
 let threads: number | null = null;
 
 function webpPool(): WorkerPool<WebpSizeRequest, number> {
-  pool ??= new WorkerPool(new URL('./webp-worker.ts', import.meta.url), threads ?? defaultThreadCount(), webpSize);
+  pool ??= new WorkerPool(entryUrl(import.meta.url, './webp-worker.ts'), threads ?? defaultThreadCount(), webpSize);
   return pool;
 }
 

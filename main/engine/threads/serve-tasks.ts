@@ -1,7 +1,7 @@
 // The worker-thread side of WorkerPool: takes each task whose claim word is still free, runs it and answers
 // { id, ok, res } or { id, ok: false, error }; a task the calling thread claimed first is answered { id, skipped }.
 import { parentPort } from 'node:worker_threads';
-import { CLAIM_FREE, CLAIM_WORKER, type TaskReply } from './worker-pool';
+import { CLAIM_FREE, CLAIM_WORKER, type TaskReply, type ThreadReady } from './worker-pool';
 
 export function serveTasks<Req, Res>(run: (req: Req) => Promise<{ res: Res; transfer?: ArrayBuffer[] }>): void {
   const port = parentPort;
@@ -20,4 +20,6 @@ export function serveTasks<Req, Res>(run: (req: Req) => Promise<{ res: Res; tran
       }
     });
   });
+  // Every import of the entry has loaded by now (this runs in its body): the pool knows the thread started.
+  port.postMessage({ ready: true } satisfies ThreadReady);
 }

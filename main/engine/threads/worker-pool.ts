@@ -6,6 +6,8 @@
 // Workers are started on first use and hold the process open only while they have tasks.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { debuglog } from 'node:util';
+import { isSourceModule } from '../../../shared/entry-url';
 import { UserError } from '../errors';
 
 /** Claim word values: 0 nobody yet, 1 a worker, 2 the calling thread. */
@@ -29,14 +31,23 @@ export type PoolTask<Res> = { readonly promise: Promise<Res> };
 /** What a worker answers: a result, an error, or that the calling thread had already claimed the task. */
 export type TaskReply<Res> = { id: number; ok: true; res: Res } | { id: number; ok: false; error: string } | { id: number; skipped: true };
 
+/** What a worker sends once its entry module (and all it imports) has loaded. */
+export interface ThreadReady {
+  ready: true;
+}
+
 interface Slot<Req, Res> {
   worker: Worker;
   tasks: Set<Task<Req, Res>>;
-  /** Whether the worker has answered a task: one that dies before answering or taking any could not start. */
+  /** Whether the worker has started (said ready) or answered a task: one that dies before either could not start. */
   answered: boolean;
 }
 
 const BOOT = new URL('./ts-worker-boot.mjs', import.meta.url);
+
+// NODE_DEBUG=dixw-threads prints each thread's start (and the pool turning threads off) on stderr: how a packaged
+// build shows that its worker threads run.
+const debug = debuglog('dixw-threads');
 
 /** Worker threads beside the model thread: DIXW_METRIC_THREADS if set (0 = none), else one less than the cores, 1 to 4. */
 export function defaultThreadCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -153,12 +164,16 @@ export class WorkerPool<Req, Res> {
   }
 
   private spawn(): Slot<Req, Res> {
-    const worker = new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [] });
+    // A TypeScript entry (from sources) needs tsx's loader, which the boot module registers; a compiled one runs as is.
+    const worker = isSourceModule(this.entry.href)
+      ? new Worker(BOOT, { workerData: { entry: this.entry.href }, execArgv: [] })
+      : new Worker(this.entry, { execArgv: [] });
     const slot: Slot<Req, Res> = { worker, tasks: new Set(), answered: false };
     const byId = (id: number) => [...slot.tasks].find((t) => t.id === id);
-    worker.on('message', (m: TaskReply<Res>) => {
-      const task = byId(m.id);
+    worker.on('message', (m: TaskReply<Res> | ThreadReady) => {
       slot.answered = true;
+      if ('ready' in m) return debug('thread %d started: %s', worker.threadId, this.entry.href);
+      const task = byId(m.id);
       if (!task) return;
       slot.tasks.delete(task);
       if (slot.tasks.size === 0) worker.unref();
@@ -180,6 +195,7 @@ export class WorkerPool<Req, Res> {
       if (!slot.answered && running.length === 0 && !this.disabled) {
         // Its unclaimed tasks, and all later ones, run on the calling thread: slower, same results.
         this.disabled = true;
+        debug('threads off for %s: %s', this.entry.href, e instanceof Error ? e.message : String(e));
         process.emitWarning(`worker threads are off: ${e instanceof Error ? e.message : String(e)}; the work runs on the calling thread`, 'DixwWorkerPool');
       }
       for (const t of tasks) if (Atomics.load(t.claim, 0) === CLAIM_FREE) this.dispatch(t);
