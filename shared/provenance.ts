@@ -1,8 +1,8 @@
 // What every stored result carries (docs/methods.md §6), so that a figure can be traced to the exact run that made it.
 import { z } from 'zod';
 
-/** Compute backends in order of preference (DESIGN.md "Process model"). */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** Compute backends in order of preference (DESIGN.md "Process model"; webgpu only on a hardware adapter, README). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const BackendNameSchema = z.enum(BACKEND_NAMES, { error: `backend must be one of ${BACKEND_NAMES.join(', ')}` });
 export type BackendName = z.infer<typeof BackendNameSchema>;
 

@@ -2,6 +2,8 @@
 import { createRequire } from 'node:module';
 import { cudaStatus } from './cuda-libraries';
 import { BACKEND_NAMES, describeFailure, tryBackend, type BackendName } from './select-backend';
+import { releaseWebGpu } from './webgpu';
+import { webGpuDoctor, type WebGpuDoctor } from './webgpu-doctor';
 
 export interface BackendReport {
   name: BackendName;
@@ -17,6 +19,8 @@ export interface DoctorReport {
   node: string;
   backends: BackendReport[];
   cuda: { nvidiaSmi: boolean; found: string[]; missing: string[] } | null;
+  /** The WebGPU adapter (or why there is none), whether auto-selection would take it, and the fix. */
+  webgpu: WebGpuDoctor;
   chosen: BackendName | null;
 }
 
@@ -34,6 +38,7 @@ function installed(pkg: string): boolean {
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu': 'On a Linux machine with an NVIDIA GPU: install CUDA 11.2 and cuDNN 8.1 (the libraries listed), then `npm install` with internet access so that @tensorflow/tfjs-node-gpu downloads libtensorflow. See the README, section "GPU".',
   tensorflow: '`npm install @tensorflow/tfjs-node@4.22.0` with internet access (it downloads libtensorflow from Google storage).',
+  webgpu: 'See the webgpu lines below.',
   wasm: 'Reinstall dependencies (`npm ci`); @tensorflow/tfjs-backend-wasm ships its .wasm files in the package.',
   cpu: 'Reinstall dependencies (`npm ci`).',
 };
@@ -41,6 +46,7 @@ const FIX: Record<BackendName, string> = {
 export async function runDoctor(): Promise<DoctorReport> {
   const backends: BackendReport[] = [];
   const cuda = process.platform === 'linux' ? cudaStatus() : null;
+  let webgpu: WebGpuDoctor | null = null;
   for (const name of BACKEND_NAMES) {
     const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : name === 'tensorflow' ? '@tensorflow/tfjs-node' : null;
     if (pkg && !installed(pkg)) {
@@ -52,13 +58,19 @@ export async function runDoctor(): Promise<DoctorReport> {
       continue;
     }
     try {
+      // webgpu is tried as if forced, so that a software adapter is reported too (auto-selection skips it, below).
       const info = await tryBackend(name);
-      backends.push({ name, available: true, version: info.version, detail: info.detail, fix: null });
+      if (name === 'webgpu') webgpu = webGpuDoctor(null);
+      backends.push({ name, available: true, version: info.version, detail: info.detail, fix: name === 'webgpu' ? webgpu!.fix : null });
     } catch (e) {
-      backends.push({ name, available: false, version: null, detail: describeFailure(e), fix: FIX[name] });
+      const detail = describeFailure(e);
+      if (name === 'webgpu') webgpu = webGpuDoctor(detail);
+      backends.push({ name, available: false, version: null, detail, fix: name === 'webgpu' ? webgpu!.fix : FIX[name] });
     }
   }
-  const chosen = backends.find((b) => b.available)?.name ?? null;
-  if (chosen) await tryBackend(chosen);
-  return { platform: `${process.platform} ${process.arch}`, node: process.version, backends, cuda, chosen };
+  webgpu ??= webGpuDoctor(null);
+  const chosen = backends.find((b) => b.available && (b.name !== 'webgpu' || webgpu!.autoEligible))?.name ?? null;
+  if (chosen !== 'webgpu') releaseWebGpu();
+  if (chosen) await tryBackend(chosen, true);
+  return { platform: `${process.platform} ${process.arch}`, node: process.version, backends, cuda, webgpu, chosen };
 }

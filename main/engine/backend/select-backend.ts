@@ -1,5 +1,6 @@
-// Chooses the compute backend: tfjs-node-gpu (CUDA), tfjs-node, wasm, cpu, in that order of preference.
-// The two native ones are optional dependencies that may be absent (no libtensorflow download here): each is tried
+// Chooses the compute backend: tfjs-node-gpu (CUDA), webgpu on a hardware adapter, tfjs-node, wasm, cpu, in that order
+// of preference; webgpu on a software adapter only when asked for by name. The two native ones are optional
+// dependencies that may be absent (no libtensorflow download here): each is tried
 // and skipped with the reason kept, so `dixw doctor` can say why. `--backend` or DIXW_BACKEND forces one.
 import { createRequire } from 'node:module';
 import { tf } from '../tf';
@@ -13,6 +14,7 @@ import { installSharedIdentity } from './wasm-shared-identity';
 import { installBackwardMemoryRelease } from './backward-memory';
 import { installLeanBatchNormGrad } from './lean-batchnorm-grad';
 import { enableWasmThreads, wasmThreadsSetting } from './wasm-threads';
+import { hardwareGpuVisible, startWebGpu } from './webgpu';
 import type { BackendInfo } from '../../../shared/provenance';
 
 // The names and their order are the provenance schema's (shared/provenance.ts), defined once there.
@@ -106,17 +108,28 @@ async function tryWasm(): Promise<BackendInfo> {
     detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}` };
 }
 
+/** auto: part of the automatic order, where only a hardware adapter is taken (a software one is slower than wasm). */
+async function tryWebGpu(auto: boolean): Promise<BackendInfo> {
+  if (auto && !hardwareGpuVisible()) throw new Error('no GPU device node (/dev/dri/renderD*, /dev/nvidia0): no hardware adapter');
+  const { adapter: a, version } = await startWebGpu(!auto);
+  return { name: 'webgpu', version: packageVersion('@tensorflow/tfjs-backend-webgpu'),
+    detail: `Dawn (webgpu ${version}) on ${a.description || a.device} (${a.vendor}, ${a.architecture || 'unknown architecture'}${a.fallback ? ', software adapter' : ''})` };
+}
+
 async function tryCpu(): Promise<BackendInfo> {
   installFastConvGrads('cpu');
   await setBackendOrThrow('cpu');
   return { name: 'cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), detail: 'pure JavaScript' };
 }
 
-export async function tryBackend(name: BackendName): Promise<BackendInfo> {
+/** auto: the backend is being tried in the automatic order (webgpu then refuses a software adapter). */
+export async function tryBackend(name: BackendName, auto = false): Promise<BackendInfo> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
       return tryNative(name);
+    case 'webgpu':
+      return tryWebGpu(auto);
     case 'wasm':
       return tryWasm();
     case 'cpu':
@@ -149,7 +162,7 @@ export async function initBackend(force?: BackendName | null, log?: (attempt: Ba
   const failures: string[] = [];
   for (const name of order) {
     try {
-      current = await tryBackend(name);
+      current = await tryBackend(name, !requested);
       log?.({ name, ok: true });
       return current;
     } catch (e) {
