@@ -11,6 +11,7 @@
 import os from 'node:os';
 import { tf } from '../tf';
 import { currentBackend } from './select-backend';
+import { webGpuBatchCap } from './webgpu-memory';
 
 /** Bytes one sample costs per byte of tail activations (forward saved + backward + scratch), with a margin. */
 export const ACTIVATION_FACTOR = 5;
@@ -81,8 +82,8 @@ export function wasmHeapBytes(): number {
 /**
  * The memory a batch may use on the active backend now. wasm: the 4 GB address space minus live tensors, XNNPACK's
  * packed weights and a reserve for fragmentation (the heap never shrinks, and a freed block is reused only by an
- * allocation that fits in it). tensorflow / cpu: half the free memory. tensorflow-gpu: 2 GB unless
- * DIXW_BATCH_MEMORY_MB says otherwise (TF.js cannot read the GPU's free memory).
+ * allocation that fits in it). tensorflow / cpu: half the free memory. tensorflow-gpu, webgpu: 2 GB unless
+ * DIXW_BATCH_MEMORY_MB says otherwise (neither TF.js nor WebGPU can read the GPU's free memory).
  */
 export function memoryBudget(o: BudgetOptions = {}): MemoryBudget {
   const env = o.env ?? process.env;
@@ -99,13 +100,15 @@ export function memoryBudget(o: BudgetOptions = {}): MemoryBudget {
     availableBytes = limitBytes - liveBytes - (o.weightBytes ?? 0) - reserve;
   } else {
     const free = o.freeMemoryBytes ?? os.freemem();
-    limitBytes = overrideBytes ?? (backend === 'tensorflow-gpu' ? 2 * 1024 ** 3 : free / 2);
+    limitBytes = overrideBytes ?? (backend === 'tensorflow-gpu' || backend === 'webgpu' ? 2 * 1024 ** 3 : free / 2);
     availableBytes = backend === 'cpu' || backend === 'tensorflow' ? limitBytes : limitBytes - liveBytes;
   }
   return { backend, availableBytes: Math.max(0, availableBytes), limitBytes, liveBytes, heapBytes };
 }
 
-/** chooseBatchSize with the active backend's budget: what the methods' batching calls. */
+/** chooseBatchSize with the active backend's budget: what the methods' batching calls. On webgpu the batch is also
+ *  capped by the adapter's largest buffer binding (webgpu-memory.ts). */
 export function batchForMemory(bytesPerSample: number, total: number, weightBytes: number, maxBatch?: number): number {
-  return chooseBatchSize({ bytesPerSample, total, availableBytes: memoryBudget({ weightBytes }).availableBytes, maxBatch });
+  const cap = Math.min(maxBatch ?? Infinity, webGpuBatchCap(bytesPerSample));
+  return chooseBatchSize({ bytesPerSample, total, availableBytes: memoryBudget({ weightBytes }).availableBytes, maxBatch: cap });
 }

@@ -9,6 +9,7 @@ import type { AnyMethod, MethodOptions } from './method';
 import { getMethod } from './registry';
 import type { RunSettings } from './run-settings';
 import type { Completeness } from '../../../shared/provenance';
+import { assertModelFitsBackend } from '../backend/webgpu-memory';
 
 function runSettings(options: MethodOptions): RunSettings {
   if (options.batchSize === undefined) return {};
@@ -49,6 +50,8 @@ export interface ExplainedImage {
 
 /** Resolves every method's parameters once per job (so a bad option fails before any image is read). */
 export function planMethods(vm: VisionModel, methodIds: string[], options: MethodOptions): PlannedMethod[] {
+  // On webgpu, a model with a tensor larger than the adapter can bind is refused here, before any image.
+  assertModelFitsBackend(vm);
   return methodIds.map((id) => {
     const method = getMethod(id);
     return { method, params: method.resolveParams(vm, options), settings: runSettings(options) };

@@ -1,0 +1,61 @@
+// The webgpu backend's own parts: a software adapter is never chosen automatically, AddN with more inputs than a
+// shader may bind, synchronous reads, and the buffer-limit refusal and batch cap (pure, with stated limits).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../main/engine/tf';
+import { initBackend, tryBackend } from '../../main/engine/backend/select-backend';
+import { releaseWebGpu, startWebGpu, webGpuAdapter } from '../../main/engine/backend/webgpu';
+import { assertTensorsFit, webGpuBatchCap } from '../../main/engine/backend/webgpu-memory';
+import { chooseBatchSize } from '../../main/engine/backend/batch-memory';
+import { assertUserError, maxAbsDiff } from './helpers';
+
+const skip = await (async () => {
+  try {
+    await initBackend('webgpu');
+    return false;
+  } catch (e) {
+    const reason = `no webgpu backend here: ${(e as Error).message}`;
+    console.log(`# ${reason}`);
+    return reason;
+  }
+})();
+
+after(() => releaseWebGpu());
+
+describe('webgpu backend selection and kernels', { skip }, () => {
+  test('in the automatic order a software adapter is refused, with the reason; by name it is taken', async () => {
+    const adapter = webGpuAdapter()!;
+    await assert.rejects(() => tryBackend('webgpu', true), /software adapter|no GPU device node/);
+    if (adapter.fallback) await assert.rejects(() => startWebGpu(false), /only a software adapter .*--backend webgpu/);
+    const info = await tryBackend('webgpu');
+    assert.equal(info.name, 'webgpu');
+    assert.equal(tf.getBackend(), 'webgpu');
+  });
+
+  test('AddN of 13 tensors (more than a shader may bind) equals the sum on wasm; dataSync reads synchronously', async () => {
+    const parts = Array.from({ length: 13 }, (_, i) => Array.from({ length: 300 }, (_, j) => Math.sin(i * 7 + j)));
+    const sumOn = async (b: 'wasm' | 'webgpu') => {
+      await initBackend(b);
+      return tf.tidy(() => Array.from(tf.addN(parts.map((p) => tf.tensor1d(p))).dataSync()));
+    };
+    const want = await sumOn('wasm');
+    const got = await sumOn('webgpu');
+    assert.ok(maxAbsDiff(got, want) < 1e-5, `max difference ${maxAbsDiff(got, want)}`);
+  });
+});
+
+describe('webgpu buffer limits', () => {
+  test('a model with a tensor above the binding limit is refused with the sizes and the limit', async () => {
+    const needs = [{ what: 'the input (224x224x3)', bytes: 602_112 }, { what: 'weight fc1/kernel (25088x4096)', bytes: 411_041_792 }];
+    await assertUserError(() => assertTensorsFit(needs, 128 * 1024 ** 2, 'test adapter'),
+      /test adapter/, /128\.0 MB per tensor/, /fc1\/kernel .*392\.0 MB/, /--backend wasm/);
+    assertTensorsFit(needs, 512 * 1024 ** 2, 'test adapter');
+  });
+
+  test('the batch is capped so that the activations of one batch fit one binding', () => {
+    assert.equal(webGpuBatchCap(10 * 1024 ** 2, 128 * 1024 ** 2), 12);
+    assert.equal(webGpuBatchCap(300 * 1024 ** 2, 128 * 1024 ** 2), 1);
+    assert.equal(webGpuBatchCap(1, null), Infinity);
+    assert.equal(chooseBatchSize({ bytesPerSample: 10 * 1024 ** 2, total: 50, availableBytes: 1e12, maxBatch: webGpuBatchCap(10 * 1024 ** 2, 128 * 1024 ** 2) }), 12);
+  });
+});
