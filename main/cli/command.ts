@@ -11,7 +11,7 @@ export interface Command {
 export const APP_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export const BACKEND_OPTION = { backend: { type: 'string' } } as const;
-export const BACKEND_HELP = '  --backend NAME      force a compute backend: tensorflow-gpu, tensorflow, wasm, cpu (or set DIXW_BACKEND)';
+export const BACKEND_HELP = '  --backend NAME      force a compute backend: tensorflow-gpu, webgpu, tensorflow, wasm, cpu (or set DIXW_BACKEND)';
 
 /** Starts the backend in this process (forced by --backend, else the best available) and says which on stderr. */
 export async function startBackend(v: Record<string, unknown>, quiet = false): Promise<BackendInfo> {
