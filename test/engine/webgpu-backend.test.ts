@@ -7,6 +7,11 @@ import { initBackend, tryBackend } from '../../main/engine/backend/select-backen
 import { releaseWebGpu, startWebGpu, webGpuAdapter } from '../../main/engine/backend/webgpu';
 import { assertTensorsFit, webGpuBatchCap } from '../../main/engine/backend/webgpu-memory';
 import { chooseBatchSize } from '../../main/engine/backend/batch-memory';
+import { defaultWorkerCount } from '../../main/jobs/worker-count';
+import { buildArchitecture } from '../../main/engine/model/architectures/registry';
+import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
+import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
+import { methodIdsFor } from '../../main/engine/explain/registry';
 import { assertUserError, maxAbsDiff } from './helpers';
 
 const skip = await (async () => {
@@ -41,6 +46,30 @@ describe('webgpu backend selection and kernels', { skip }, () => {
     const want = await sumOn('wasm');
     const got = await sumOn('webgpu');
     assert.ok(maxAbsDiff(got, want) < 1e-5, `max difference ${maxAbsDiff(got, want)}`);
+  });
+});
+
+describe('webgpu shader compilation', { skip }, () => {
+  test('shaders are compiled on the first image only: the pipeline count is flat over the next images', async () => {
+    await initBackend('webgpu');
+    const vm = wrapModel(buildArchitecture('small-cnn', { inputShape: [16, 16, 3], numClasses: 4, width: 0.25, seed: 3 }), null, 'h', null);
+    const plan = planMethods(vm, methodIdsFor(vm), { steps: 4, samples: 2 });
+    const pipelines = () => Object.keys((tf.backend() as unknown as { pipelineCache: object }).pipelineCache).length;
+    const counts = [0, 1, 2].map((i) => {
+      const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 40 + i) as tf.Tensor4D;
+      explainImage(vm, x, plan);
+      x.dispose();
+      return pipelines();
+    });
+    assert.ok(counts[0] > 10, `pipelines after the first image: ${counts[0]}`);
+    assert.deepEqual(counts, [counts[0], counts[0], counts[0]], `pipelines after each image: ${counts.join(', ')}`);
+  });
+});
+
+describe('webgpu workers', () => {
+  test('one worker per GPU on webgpu, as on tensorflow-gpu (each compiles its own shaders)', () => {
+    assert.equal(defaultWorkerCount({ backend: 'webgpu', env: {}, cpus: 8 }), 1);
+    assert.equal(defaultWorkerCount({ backend: 'wasm', env: {}, cpus: 8 }), 8);
   });
 });
 
