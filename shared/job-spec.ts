@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { COLORMAP_NAMES } from './colormap';
 import { BackendNameSchema } from './provenance';
+import { METHOD_OPTION_FIELDS } from './method-options';
+import { METRIC_OPTIONS } from './metric-catalogue';
+import { strayOptionProblems } from './stray-options';
 
 export const JOB_KINDS = ['explain', 'train', 'sanity', 'metrics'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -18,26 +21,20 @@ const MethodList = z
   .array(MethodId)
   .min(1, { error: 'name at least one method' })
   .refine((list) => new Set(list).size === list.length, { error: 'a method is listed twice' });
-/** Cut points by layer name; default: the method's own (docs/methods.md §1.1). */
-const Layers = z.array(z.string().min(1)).min(1, { error: 'layers, when given, must name at least one cut point' });
-/** Interpolation points N of path methods (default 10, docs/methods.md §1.5). */
-const Steps = z.number().int().min(1).max(10_000);
 const Limit = z.number().int().positive({ error: 'limit must be a positive number of images' });
 const Seed = z.number().int().nonnegative({ error: 'seed must be a non-negative integer' });
 const TargetClass = z.number().int().nonnegative({ error: 'targetClass must be a class index (0, 1, ...)' });
 const PerClass = z.number().int().positive({ error: 'perClass must be a positive number of images' });
 
-/** How the methods run and on which images: the same fields, in the same order, in sanity and metrics specs. */
+/**
+ * How the methods run and on which images: the same fields, in the same order, in sanity and metrics specs. The
+ * method options (layers, steps, baseline, samples, ...) are declared in shared/method-options.ts; each method reads
+ * those its schema names (shared/method-catalogue.ts), and one that no selected method reads is refused.
+ */
 const MethodRunFields = {
-  /** Cut points of the methods. */
-  layers: Layers.optional(),
-  /** Integration steps of path methods. */
-  steps: Steps.optional(),
-  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
-  baseline: z.string().min(1).optional(),
+  ...METHOD_OPTION_FIELDS,
   /** Interpolants per forward/backward batch of the methods. */
   batchSize: z.number().int().positive().optional(),
-  normalizeLayers: z.boolean().optional(),
   limit: Limit.optional(),
   perClass: PerClass.optional(),
 };
@@ -68,19 +65,15 @@ export const ExplainSpecSchema = z.strictObject({
   model: ModelRef,
   dataset: DatasetRef,
   methods: MethodList,
-  layers: Layers.optional(),
-  steps: Steps.optional(),
+  ...METHOD_OPTION_FIELDS,
   limit: Limit.optional(),
   targetClass: TargetClass.optional(),
   keepMaps: KeepMapsSchema.default('all'),
   seed: Seed.optional(),
   /** At most this many images of each class (the first by path), before `limit`. */
   perClass: PerClass.optional(),
-  /** DIX: "channel-min" | "zero"; IG: "black" | "zero" (checked by the method). */
-  baseline: z.string().min(1).optional(),
   /** Interpolants per forward/backward batch. */
   batchSize: z.number().int().positive().optional(),
-  normalizeLayers: z.boolean().optional(),
   /** Forces a compute backend; default: the setting (DIXW_BACKEND), else the best available. */
   backend: BackendNameSchema.optional(),
   export: ExplainExportSchema.optional(),
@@ -182,9 +175,9 @@ export const MethodVariantSchema = z.strictObject({
   /** The column's name, e.g. "dix3 N=20 L=a,b"; unique within the job. */
   name: z.string().min(1).max(200),
   method: MethodId,
-  steps: Steps.optional(),
-  layers: Layers.optional(),
-  baseline: z.string().min(1).optional(),
+  steps: METHOD_OPTION_FIELDS.steps,
+  layers: METHOD_OPTION_FIELDS.layers,
+  baseline: METHOD_OPTION_FIELDS.baseline,
 });
 export type MethodVariant = z.infer<typeof MethodVariantSchema>;
 
@@ -205,10 +198,10 @@ export const MetricsSpecSchema = z.strictObject({
   seed: Seed.optional(),
   /** Perturbed images per model call (speed and memory only; results do not depend on it). */
   metricBatchSize: z.number().int().positive().max(4096).optional(),
-  /** SIC/AIC protocol options (stored on every score's protocol card). */
-  webpQuality: z.number().min(0).max(100).optional(),
-  minProbability: z.number().min(0).max(1).optional(),
-  aggregation: z.enum(['median', 'mean']).optional(),
+  /** SIC/AIC protocol options (stored on every score's protocol card; declared in shared/metric-catalogue.ts). */
+  webpQuality: METRIC_OPTIONS.webpQuality.optional(),
+  minProbability: METRIC_OPTIONS.minProbability.optional(),
+  aggregation: METRIC_OPTIONS.aggregation.optional(),
   /** Bootstrap resamples per table cell (default 2000). */
   resamples: z.number().int().min(100).max(100_000).optional(),
   backend: BackendNameSchema.optional(),
@@ -239,7 +232,10 @@ export class JobSpecError extends Error {
 }
 
 export interface ParseJobSpecOptions {
-  /** Known method ids (the engine's registry); when given, others are refused by name. */
+  /**
+   * Known method ids (the engine's registry); when given, others are refused by name, and so are method and metric
+   * options that none of the spec's methods or metrics reads (a spec being submitted, not one read back).
+   */
   methods?: readonly string[];
   /** Known metric ids, likewise. */
   metrics?: readonly string[];
@@ -290,6 +286,7 @@ function unknownNames(spec: JobSpec, options: ParseJobSpecOptions): string[] {
       if (!options.metrics.includes(m)) problems.push(`metrics spec: unknown metric "${m}" (known: ${options.metrics.join(', ')})`);
     }
   }
+  if (options.methods && problems.length === 0) problems.push(...strayOptionProblems(spec));
   return problems;
 }
 

@@ -2,6 +2,7 @@
 // (main/jobs/metrics-results.ts): its configurations (the table's columns) and the method and metric options each resolves
 // with. No engine import here, so the main process can read specs without loading TF.js.
 import type { MethodVariant, MetricsSpec } from './job-spec';
+import { pickMethodOptions } from './method-options';
 
 /** The configurations a spec names: its variants, else one per method with the spec's shared options. */
 export function specVariants(spec: MetricsSpec): MethodVariant[] {
@@ -9,12 +10,11 @@ export function specVariants(spec: MetricsSpec): MethodVariant[] {
 }
 
 /** The method options of one configuration (runMetrics' methodOptions plus the run seed, as it passes them). */
-export function variantOptions(spec: MetricsSpec, v: MethodVariant): {
-  steps?: number; layers?: string[]; baseline?: string; batchSize?: number; normalizeLayers?: boolean; seed: number;
-} {
+export function variantOptions(spec: MetricsSpec, v: MethodVariant): ReturnType<typeof pickMethodOptions> & { batchSize?: number; seed: number } {
   return {
-    steps: v.steps ?? spec.steps, layers: v.layers ?? spec.layers, baseline: v.baseline ?? spec.baseline, batchSize: spec.batchSize,
-    normalizeLayers: spec.normalizeLayers, seed: spec.seed ?? 0,
+    ...pickMethodOptions(spec),
+    ...pickMethodOptions({ steps: v.steps, layers: v.layers, baseline: v.baseline }),
+    batchSize: spec.batchSize, seed: spec.seed ?? 0,
   };
 }
 

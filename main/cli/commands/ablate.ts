@@ -1,4 +1,5 @@
 import type { MethodVariant } from '../../../shared/job-spec';
+import { methodInfo, reads } from '../../../shared/method-catalogue';
 import { listOption, parse } from '../args';
 import type { Command } from '../command';
 import { UserError } from '../../engine/errors';
@@ -7,8 +8,8 @@ import { METRICS_RUN_HELP, METRICS_RUN_OPTIONS, printMetricsHeader, runMetricsJo
 
 /** The paper's Table 5 set, in its order. */
 export const ABLATION_METHODS = ['dix1', 'ig', 'dix2', 'dix2-mul', 'dix3-grads', 'dix3'];
-/** Cut points each DIX configuration takes by default (dix-base.ts layerCount). */
-const DIX_LAYER_COUNT: Record<string, number> = { dix1: 1, dix2: 2, 'dix2-mul': 2, dix3: 3, 'dix3-grads': 3 };
+/** Cut points a DIX configuration takes by default; null for a method of another family (declared in the catalogue). */
+const dixLayerCount = (id: string): number | null => (methodInfo(id)?.family === 'dix' ? methodInfo(id)!.layerCount : null);
 export const ABLATION_METRICS = ['neg', 'pos', 'ins', 'del', 'adp', 'pic', 'sic', 'aic'];
 
 export interface AblationGrid {
@@ -25,13 +26,13 @@ export interface AblationGrid {
 export function ablationVariants(g: AblationGrid): MethodVariant[] {
   const out: MethodVariant[] = [];
   const stepsList: Array<number | undefined> = g.steps?.length ? g.steps : [undefined];
-  const dix = g.methods.filter((m) => m in DIX_LAYER_COUNT);
+  const dixCounts = g.methods.map(dixLayerCount).filter((n) => n !== null);
   for (const method of g.methods) {
-    const isDix = method in DIX_LAYER_COUNT;
-    const usesSteps = isDix || method === 'ig' || method.endsWith('-ig');
+    const isDix = dixLayerCount(method) !== null;
+    const usesSteps = reads(method, 'steps');
     let sets: Array<string[] | undefined> = [undefined];
     if (isDix && g.layerSets?.length) {
-      const own = g.layerSets.filter((s) => s.length === DIX_LAYER_COUNT[method] || !dix.some((m) => DIX_LAYER_COUNT[m] === s.length));
+      const own = g.layerSets.filter((s) => s.length === dixLayerCount(method) || !dixCounts.includes(s.length));
       if (own.length) sets = own;
     }
     const baselines: Array<string | undefined> = isDix && g.baselines?.length ? g.baselines : [undefined];

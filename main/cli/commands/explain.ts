@@ -7,7 +7,8 @@ import { reportSubmittedInputs } from '../report-inputs';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { keepMapsOption, withoutUndefined } from '../spec-options';
 import { checkLayers } from '../check-layers';
-import { METHOD_IDS } from '../../engine/explain/registry';
+import { CATALOGUE_METHOD_IDS as METHOD_IDS } from '../../../shared/method-catalogue';
+import { methodFlagOptions, methodOptionFields, methodOptionsHelp } from '../method-flags';
 import { UserError } from '../../engine/errors';
 
 export const explainCommand: Command = {
@@ -21,12 +22,8 @@ many. Ctrl-C leaves the job resumable with "dixw worker".
   --data DATASET      an image folder (one subfolder per class, or flat with labels.csv), or a registered dataset id;
                       a folder is registered on first use and re-indexed when it changed
   --methods LIST      comma-separated: ${METHOD_IDS.join(', ')}
-  --layers a,b,c      cut points for DIX and CAM methods (default: the last 1-3 block outputs; see dixw layers)
-  --steps N           integration steps for DIX and IG (default 10)
-  --baseline NAME     DIX: channel-min (default) or zero; IG: black (default) or zero
   --batch-size N      interpolants per forward/backward batch: speed and memory only, not part of a
                       map's identity (default: the largest batch that fits in the backend's memory)
-  --normalize-layers  min-max each DIX layer map before averaging (default: off, as the paper)
   --target K          explain class K instead of the model's top-1 class
   --limit N           only N images, the classes in turn (never the first N files of one class)
   --per-class N       only the first N images of each class (a balanced sample), the classes in turn
@@ -47,12 +44,13 @@ many. Ctrl-C leaves the job resumable with "dixw worker".
 ${DB_HELP}
 ${BACKEND_HELP}
 
+${methodOptionsHelp()}
+
 Example: dixw explain --model demo-output/model --data demo-output/data/test --methods dix3,gradcam,ig --limit 8 --png maps`,
   async run(argv) {
     const v = parse('explain', argv, {
-      ...BACKEND_OPTION, ...DB_OPTION, model: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' }, layers: { type: 'string' },
-      steps: { type: 'string' }, baseline: { type: 'string' }, 'batch-size': { type: 'string' }, 'normalize-layers': { type: 'boolean' },
-      target: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
+      ...BACKEND_OPTION, ...DB_OPTION, ...methodFlagOptions(), model: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' },
+      'batch-size': { type: 'string' }, target: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, npy: { type: 'string' }, png: { type: 'string' },
       colormap: { type: 'string' }, opacity: { type: 'string' }, json: { type: 'boolean' }, 'keep-maps': { type: 'string' },
       detach: { type: 'boolean' }, priority: { type: 'string' }, 'png-input': { type: 'boolean' }, 'png-plain': { type: 'boolean' },
     });
@@ -69,15 +67,14 @@ Example: dixw explain --model demo-output/model --data demo-output/data/test --m
     if (v['png-input'] && v['png-plain']) throw new UserError('dixw explain: --png-input and --png-plain exclude each other (a plain overlay has the map only).', 'Choose one.');
     const spec = {
       kind: 'explain', model, dataset: data, methods,
-      layers: listOption(v, 'layers'), steps: intOption('explain', v, 'steps'), baseline: v.baseline as string | undefined,
-      batchSize: intOption('explain', v, 'batch-size'), normalizeLayers: v['normalize-layers'] ? true : undefined,
+      ...methodOptionFields('explain', v), batchSize: intOption('explain', v, 'batch-size'),
       targetClass: intOption('explain', v, 'target'), limit: intOption('explain', v, 'limit'), perClass: intOption('explain', v, 'per-class'),
       keepMaps: keepMapsOption(v['keep-maps']), backend: v.backend as string | undefined,
       export: npy || png ? { npy, png, colormap, opacity: numberOption('explain', v, 'opacity'),
         pngInput: v['png-input'] ? true : undefined, pngPlain: v['png-plain'] ? true : undefined } : undefined,
     };
     await withService(v, async (service) => {
-      await checkLayers(service, 'explain', model, spec.layers);
+      await checkLayers(service, 'explain', model, listOption(v, 'layers'));
       const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('explain', v, 'priority') });
       const { job } = submitted;
       reportSubmittedInputs(submitted.dataset, submitted.model);

@@ -6,11 +6,14 @@ import { reportSubmittedInputs } from '../report-inputs';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { keepMapsOption, withoutUndefined } from '../spec-options';
 import { checkLayers } from '../check-layers';
-import { METHOD_IDS } from '../../engine/explain/registry';
-import { METRIC_GROUPS, METRIC_IDS } from '../../engine/metrics/registry';
+import { CATALOGUE_METHOD_IDS as METHOD_IDS } from '../../../shared/method-catalogue';
+import { METRIC_GROUPS } from '../../../shared/metric-catalogue';
+import { methodFlagOptions, methodOptionFields, methodOptionsHelp } from '../method-flags';
 import { UserError } from '../../engine/errors';
 import type { WorkbenchService } from '../../service/service';
 import { metricsTableText } from '../../service/tables/metrics-table';
+
+const METRIC_IDS = METRIC_GROUPS.all;
 
 /** Options `metrics` and `ablate` share. */
 export const METRICS_RUN_OPTIONS: Options = {
@@ -21,7 +24,8 @@ export const METRICS_RUN_OPTIONS: Options = {
   'keep-maps': { type: 'string' }, json: { type: 'boolean' }, detach: { type: 'boolean' }, priority: { type: 'string' },
 };
 
-export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC_IDS.join(', ')}; "seg" = ${METRIC_GROUPS.seg.join(',')}, "all" = every metric
+export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC_IDS.join(', ')}; "seg" = the localisation metrics (${METRIC_GROUPS.seg.join(',')}),
+                      "all" = every metric
                       (default for ablate: neg,pos,ins,del,adp,pic,sic,aic)
   --limit N           only N images, the classes in turn (never the first N files of one class)
   --per-class N       only the first N images of each class (a balanced sample), the classes in turn
@@ -108,20 +112,18 @@ latex|csv|json|markdown" writes the table and "dixw export figure --job ID --kin
   --model MODEL       a TF.js LayersModel folder, or a registered model id
   --data DATASET      an image folder (masks/ for the segmentation metrics), or a registered dataset id
   --methods LIST      comma-separated: ${METHOD_IDS.join(', ')}
-  --layers a,b,c      cut points for DIX and CAM methods (default: the last 1-3 block outputs)
-  --steps N           integration steps for DIX and IG (default 10)
-  --baseline NAME     DIX: channel-min (default) or zero; IG: black (default) or zero
 ${METRICS_RUN_HELP}
+
+${methodOptionsHelp()}
 
 Example: dixw metrics --model demo-output/model --data demo-output/data/test --methods dix3,gradcam,ig --metrics all --limit 32`,
   async run(argv) {
-    const v = parse('metrics', argv, { ...METRICS_RUN_OPTIONS, methods: { type: 'string' }, layers: { type: 'string' }, steps: { type: 'string' }, baseline: { type: 'string' } });
+    const v = parse('metrics', argv, { ...METRICS_RUN_OPTIONS, ...methodFlagOptions(), methods: { type: 'string' } });
     if (v.help) return void console.log(this.help);
     const methods = listOption(v, 'methods');
     if (!methods?.length) throw new UserError('dixw metrics: --methods is required.', `Choose from: ${METHOD_IDS.join(', ')}.`);
     const spec = {
-      kind: 'metrics', methods, ...sharedSpecFields('metrics', v),
-      layers: listOption(v, 'layers'), steps: intOption('metrics', v, 'steps'), baseline: v.baseline as string | undefined,
+      kind: 'metrics', methods, ...sharedSpecFields('metrics', v), ...methodOptionFields('metrics', v),
     };
     await runMetricsJob('metrics', v, spec, (s) => {
       printMetricsHeader(s);

@@ -5,7 +5,8 @@ import { requireDone, runInForeground } from '../foreground-job';
 import { reportSubmittedInputs } from '../report-inputs';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { keepMapsOption, withoutUndefined } from '../spec-options';
-import { METHOD_IDS } from '../../engine/explain/registry';
+import { CATALOGUE_METHOD_IDS as METHOD_IDS } from '../../../shared/method-catalogue';
+import { methodFlagOptions, methodOptionFields, methodOptionsHelp } from '../method-flags';
 import { MEASURE_IDS } from '../../engine/similarity/registry';
 import { UserError } from '../../engine/errors';
 import { resolve } from 'node:path';
@@ -34,7 +35,6 @@ stored in the workbench database; then per step the mean, standard deviation and
   --layers-from top|bottom  randomize from the output down (default) or from the input up
   --include-batch-norm      also re-initialize batch normalization layers (--batch-norm-stats keep|reset)
   --original-class    explain the trained model's class at every step (default: each model's own top-1)
-  --layers a,b,c      cut points of DIX and CAM methods;  --steps N  integration steps (default 10)
   --random-model M2   data: the model trained on permuted labels
   --train ARCH        data: train both models in the job (true labels and a seeded permutation) on --train-data
   --train-data DIR    data with --train: the training images (default: --data)
@@ -50,13 +50,15 @@ stored in the workbench database; then per step the mean, standard deviation and
 ${DB_HELP}
 ${BACKEND_HELP}
 
+${methodOptionsHelp()}
+
 Example: dixw sanity cascading --model demo-output/model --data demo-output/data/test --method dix3,gradcam --per-class 2 --json`,
   async run(argv) {
     const { values: v, positionals } = parseWithPositionals('sanity', argv, {
       ...BACKEND_OPTION, ...DB_OPTION, model: { type: 'string' }, data: { type: 'string' }, method: { type: 'string' }, methods: { type: 'string' },
       measures: { type: 'string' }, limit: { type: 'string' }, 'per-class': { type: 'string' }, seed: { type: 'string' }, 'layers-from': { type: 'string' },
-      'include-batch-norm': { type: 'boolean' }, 'batch-norm-stats': { type: 'string' }, 'original-class': { type: 'boolean' }, layers: { type: 'string' },
-      steps: { type: 'string' }, 'random-model': { type: 'string' }, train: { type: 'string' }, 'train-data': { type: 'string' }, epochs: { type: 'string' },
+      'include-batch-norm': { type: 'boolean' }, 'batch-norm-stats': { type: 'string' }, 'original-class': { type: 'boolean' }, ...methodFlagOptions(),
+      'random-model': { type: 'string' }, train: { type: 'string' }, 'train-data': { type: 'string' }, epochs: { type: 'string' },
       'random-epochs': { type: 'string' }, width: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'train-limit': { type: 'string' },
       'train-out': { type: 'string' }, npy: { type: 'string' }, 'keep-maps': { type: 'string' }, json: { type: 'boolean' }, detach: { type: 'boolean' },
       priority: { type: 'string' },
@@ -82,7 +84,7 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
     const npy = typeof v.npy === 'string' ? resolve(v.npy) : undefined;
     const spec = {
       kind: 'sanity', test, model: trainArch ? undefined : v.model, dataset: v.data, methods, measures,
-      layers: listOption(v, 'layers'), steps: intOption('sanity', v, 'steps'), limit: intOption('sanity', v, 'limit'), perClass: intOption('sanity', v, 'per-class'),
+      ...methodOptionFields('sanity', v), limit: intOption('sanity', v, 'limit'), perClass: intOption('sanity', v, 'per-class'),
       seed: intOption('sanity', v, 'seed'), layersFrom, includeBatchNorm: v['include-batch-norm'] ? true : undefined, batchNormStats: bnStats,
       explainedClass: v['original-class'] ? 'original' : undefined, randomModel: v['random-model'],
       train: trainArch ? {
@@ -93,7 +95,7 @@ Example: dixw sanity cascading --model demo-output/model --data demo-output/data
       keepMaps: keepMapsOption(v['keep-maps']), backend: v.backend, export: npy ? { npy } : undefined,
     };
     await withService(v, async (service) => {
-      if (!trainArch) await checkLayers(service, `sanity ${test}`, String(v.model), spec.layers);
+      if (!trainArch) await checkLayers(service, `sanity ${test}`, String(v.model), listOption(v, 'layers'));
       const submitted = await service.jobs.submit({ spec: withoutUndefined(spec), priority: intOption('sanity', v, 'priority') });
       const { job } = submitted;
       reportSubmittedInputs(submitted.dataset, submitted.model);

@@ -7,7 +7,10 @@ import type { VisionModel } from '../model/vision-model';
 import type { ImageContext } from './image-context';
 import type { RunSettings } from './run-settings';
 
-/** Options a user can give any method from the CLI or a job spec; each method takes those that apply to it. */
+/**
+ * Options a user can give any method from the CLI or a job spec; each method takes those its parameter schema
+ * declares (shared/method-catalogue.ts, where their defaults are), and the service refuses the others.
+ */
 export interface MethodOptions {
   /** N, the number of integration steps (path methods). */
   steps?: number;
@@ -39,15 +42,11 @@ export interface MethodOptions {
   gradStep?: number;
 }
 
+/** The computation of one method; its name, summary, capabilities and parameter schema are data in shared/method-catalogue.ts. */
 export interface ExplanationMethod<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
-  /** The model kinds it explains: 'any', or 'vit' for the methods that read a ViT's attention points. */
-  modelKinds?: 'any' | 'vit';
   /** Bumped when the computation changes, so stored maps of an older version are not reused. */
   version: number;
-  title: string;
-  /** One line for --help and the UI. */
-  summary: string;
   /** Turns generic options into this method's full parameters (defaults filled in), stored as provenance. */
   resolveParams(vm: VisionModel, options: MethodOptions): P;
   /** Cut points this method reads activations at, so that one prefix forward pass can serve every method. */

@@ -1,4 +1,6 @@
-// Every explanation method by id. Adding a method = one file in methods/ and one line here.
+// Every explanation method by id. Adding a method = one file in methods/, one line here and its entry (name,
+// capabilities, parameters) in shared/method-catalogue.ts; a test checks that the two list the same ids.
+import { appliesTo, methodInfo } from '../../../shared/method-catalogue';
 import { UserError } from '../errors';
 import type { AnyMethod, ExplanationMethod } from './method';
 import { dix1 } from './methods/dix1';
@@ -38,7 +40,8 @@ export function listMethods(): AnyMethod[] {
   return METHODS as AnyMethod[];
 }
 
-/** The methods that can explain a model of this kind (the attention methods need a ViT's attention points). */
+/** The methods that can explain a model of this kind, by their declared model kinds. */
 export function methodIdsFor(vm: { attention(): unknown }): string[] {
-  return METHODS.filter((m) => m.modelKinds !== 'vit' || vm.attention() !== null).map((m) => m.id);
+  const hasAttention = vm.attention() !== null;
+  return METHODS.filter((m) => { const info = methodInfo(m.id); return info !== undefined && appliesTo(info, hasAttention); }).map((m) => m.id);
 }

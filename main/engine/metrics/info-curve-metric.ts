@@ -6,8 +6,8 @@ import { trapezoid } from './auc';
 import { skippedByReason } from './aggregate';
 import { infoCurve, infoGrid, infoSkipReason, infoPoints, infoStart, prepareInfo, INFO_THRESHOLDS, readCurve, type InfoCurveParams } from './info-curve';
 import { median } from '../stats/median';
-import { WEBP_QUALITY } from './webp-size';
-import { aggregationOf, numberInRange } from './metric-options';
+import { InfoCurveParamsSchema } from '../../../shared/metric-catalogue';
+import { declaredMetricParams } from './metric-options';
 
 export type InfoMetricParams = InfoCurveParams & { prediction: 'softmax' | 'accuracy' };
 
@@ -30,16 +30,19 @@ export function infoCurveMetric(v: { id: string; title: string; summary: string;
     summary: v.summary,
     direction: 'higher',
     needsMask: false,
-    resolveParams: (o: MetricOptions) => ({
-      thresholds: INFO_THRESHOLDS,
-      randomFraction: 0.01,
-      minProbability: numberInRange('minProbability', o.minProbability, 0.5, 0, 1),
-      keepMonotone: true,
-      gridPoints: 1000,
-      aggregation: aggregationOf(o),
-      webpQuality: numberInRange('webpQuality', o.webpQuality, WEBP_QUALITY, 0, 100),
-      prediction: v.prediction,
-    }),
+    resolveParams: (o: MetricOptions) => {
+      const d = declaredMetricParams(v.id, InfoCurveParamsSchema, o);
+      return {
+        thresholds: INFO_THRESHOLDS,
+        randomFraction: 0.01,
+        minProbability: d.minProbability,
+        keepMonotone: true,
+        gridPoints: 1000,
+        aggregation: d.aggregation,
+        webpQuality: d.webpQuality,
+        prediction: v.prediction,
+      };
+    },
     prepare: (image, map, p) => prepareInfo(image, map, p),
     async score(image, map, p) {
       if (!map.map) return { value: null, skipped: 'map is not finite' };

@@ -1,15 +1,17 @@
-// Checking the generic metric options, with messages that name the option and the fix.
+// A metric's declared parameters (shared/metric-catalogue.ts) from the generic metric options: the keys its schema
+// declares, checked, with its defaults filled in; a bad value is refused naming the metric, the flag and an example.
+import type { z } from 'zod';
+import { flagOf, paramInfo } from '../../../shared/method-options';
 import { UserError } from '../errors';
 import type { MetricOptions } from './metric';
 
-export function numberInRange(name: string, v: number | undefined, fallback: number, lo: number, hi: number): number {
-  const x = v ?? fallback;
-  if (!(Number.isFinite(x) && x >= lo && x <= hi)) throw new UserError(`Metric option ${name} must be a number from ${lo} to ${hi} (got ${v}).`);
-  return x;
-}
-
-export function aggregationOf(o: MetricOptions): 'median' | 'mean' {
-  const v = o.aggregation ?? 'median';
-  if (v !== 'median' && v !== 'mean') throw new UserError(`Unknown curve aggregation "${v}".`, 'Use median (PAIR\'s default) or mean.');
-  return v;
+export function declaredMetricParams<S extends z.ZodObject>(metricId: string, schema: S, options: MetricOptions): z.infer<S> {
+  const given = Object.fromEntries(Object.keys(schema.shape).filter((k) => (options as Record<string, unknown>)[k] !== undefined)
+    .map((k) => [k, (options as Record<string, unknown>)[k]]));
+  const r = schema.safeParse(given);
+  if (r.success) return r.data;
+  const key = String(r.error.issues[0].path[0] ?? '');
+  const info = paramInfo(key, schema.shape[key] as z.ZodType);
+  throw new UserError(`${metricId}: ${flagOf(key)} ${r.error.issues[0].message} (got ${JSON.stringify(given[key])}).`,
+    info.default === undefined ? undefined : `Give e.g. ${flagOf(key)} ${String(info.default)}.`);
 }

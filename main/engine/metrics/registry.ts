@@ -1,4 +1,6 @@
-// Every evaluation metric by id. Adding a metric = one file here and one line in METRICS.
+// Every evaluation metric by id. Adding a metric = one file here, one line in METRICS and its entry (category,
+// parameters) in shared/metric-catalogue.ts; a test checks that the two list the same ids.
+import { METRIC_GROUPS } from '../../../shared/metric-catalogue';
 import { UserError } from '../errors';
 import type { AnyMetric, Metric, MetricOptions } from './metric';
 import { neg } from './neg';
@@ -18,11 +20,8 @@ const METRICS: Metric<any>[] = [neg, pos, ins, del, adp, pic, sic, aic, pa, miou
 
 export const METRIC_IDS = METRICS.map((m) => m.id);
 
-/** Names that stand for several metrics. */
-export const METRIC_GROUPS: Record<string, string[]> = {
-  seg: ['pa', 'miou', 'map', 'mf1'],
-  all: METRIC_IDS,
-};
+/** Names that stand for several metrics ("seg": the localisation metrics, "all"), from the catalogue's categories. */
+export { METRIC_GROUPS };
 
 export function getMetric(id: string): AnyMetric {
   const m = METRICS.find((x) => x.id === id);

@@ -1,6 +1,7 @@
 // An explain job in the worker: prepare() checks the inputs, starts the backend, loads the model and plans the
 // methods once; each item explains one image. Maps already stored for the same model, image, method, version,
 // parameters, target class and cut points are reused (content-addressed) instead of computed.
+import { pickMethodOptions } from '../../../shared/method-options';
 import type { ExplainSpec } from '../../../shared/job-spec';
 import type { ExplainItemOutput, ExplainedMethod } from '../../../shared/job-outputs';
 import type { WorkItem } from '../../../shared/worker-protocol';
@@ -36,9 +37,7 @@ export class ExplainJob {
 
   static async prepare(spec: ExplainSpec, ctx: JobContext): Promise<ExplainJob> {
     return prepareModelJob(spec.backend, ctx, ({ dataset, model, backend, vm }) => {
-      const plan = planMethods(vm, spec.methods, {
-        steps: spec.steps, layers: spec.layers, baseline: spec.baseline, batchSize: spec.batchSize, normalizeLayers: spec.normalizeLayers,
-      });
+      const plan = planMethods(vm, spec.methods, { ...pickMethodOptions(spec), batchSize: spec.batchSize });
       checkTargetClass(vm, spec.targetClass);
       const recipes = plan.map((planned) => ({ planned, recipe: recipeOf(vm, planned) }));
       const context: MapContext = { modelHash: model.hash, datasetHash: dataset.hash, seed: spec.seed ?? null, backend, appVersion: APP_VERSION };

@@ -5,6 +5,7 @@
 // themselves (step 0 against itself is stored too, 1 by definition, so a curve starts at the trained model; the worker keeps them for the first keepMaps items). Data randomization with `train` has one more
 // item first, "train-pair", that trains both models (trainRandomizationPair; it fails the job clearly when a model
 // does not reach the target accuracy); the image items load the models it wrote.
+import { pickMethodOptions } from '../../../shared/method-options';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SanitySpec } from '../../../shared/job-spec';
@@ -24,6 +25,7 @@ import { APP_VERSION } from '../app-version';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import { requireDatasetFolder, requireUnchangedModel, type DatasetInput, type ModelInput } from './input-checks';
 import { openImageItem } from './item-prologue';
+import { trainProgressNote } from '../../../shared/train-progress-note';
 
 export const TRAIN_PAIR_ITEM = 'train-pair';
 const PROGRESS_INTERVAL_MS = 200;
@@ -158,7 +160,7 @@ export class SanityJob {
       if (now - last < PROGRESS_INTERVAL_MS && p.batch < p.batches) return;
       last = now;
       const half = p.model === 'true-labels' ? 0 : 0.5;
-      ctx.progress(half + (0.5 * ((p.epoch - 1) * p.batches + p.batch)) / (p.epochs * p.batches), `${p.model}: epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)}`);
+      ctx.progress(half + (0.5 * ((p.epoch - 1) * p.batches + p.batch)) / (p.epochs * p.batches), `${p.model === 'true-labels' ? 'true-label model' : 'random-label model'}: ${trainProgressNote(p)}`);
     });
     const summary = (s: typeof pair.trueLabels) => ({ path: s.out, hash: s.modelHash, epochs: s.epochs.length, finalTrainAccuracy: s.finalTrainAccuracy });
     const output: SanityItemOutput = { kind: 'trained-pair', trueLabels: summary(pair.trueLabels), randomLabels: summary(pair.randomLabels),
@@ -176,7 +178,7 @@ export class SanityJob {
       if (spec.test === 'data') randomVm = await loadVisionModel(paths ? paths.randomModel : this.randomModel!.path);
       const session = new SanitySession({
         kind: spec.test, vm, randomVm: randomVm ?? undefined, methods: spec.methods,
-        methodOptions: { steps: spec.steps, layers: spec.layers, baseline: spec.baseline, batchSize: spec.batchSize, normalizeLayers: spec.normalizeLayers },
+        methodOptions: { ...pickMethodOptions(spec), batchSize: spec.batchSize },
         measures: spec.measures, seed: spec.seed, layersFrom: spec.layersFrom, keepOriginalClass: spec.explainedClass === 'original',
         includeBatchNorm: spec.includeBatchNorm, batchNormStats: spec.batchNormStats,
       });

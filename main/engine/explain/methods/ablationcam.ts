@@ -31,8 +31,6 @@ export function ablatedScores(run: (batch: tf.Tensor4D) => tf.Tensor2D, a: tf.Te
 export const ablationcam: ExplanationMethod<AblationCamParams> = {
   id: 'ablationcam',
   version: 1,
-  title: 'Ablation-CAM',
-  summary: 'activations weighted by the relative score drop when each channel is zeroed',
   resolveParams: (vm, o) => camMethodParams('ablationcam').resolveParams(vm, o),
   cutPoints: (vm, p) => cutsByName(vm, p.layers),
   explain(ctx, p, settings) {

@@ -10,8 +10,8 @@ import type { ExplanationMethod } from '../method';
 import { reduceChannels, resizeToInput } from '../map-ops';
 import { classGradient } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
-import { positiveNumber } from './baseline-options';
-import { positiveInt } from './params';
+import { BlurIgParamsSchema } from '../../../../shared/method-catalogue';
+import { declaredParams } from './params';
 import { gaussianBlurHW } from './gaussian-blur';
 
 export type BlurIgParams = { maxSigma: number; steps: number; gradStep: number; sqrtSigmas: boolean };
@@ -23,14 +23,12 @@ export function blurSigmas(p: Pick<BlurIgParams, 'maxSigma' | 'steps' | 'sqrtSig
 export const blurIg: ExplanationMethod<BlurIgParams> = {
   id: 'blur-ig',
   version: 1,
-  title: 'Blur IG',
-  summary: 'gradients integrated along a path of ever less blurred copies of the input',
   resolveParams(_vm, o) {
-    const steps = positiveInt('blur-ig', 'steps', o.steps, 100);
+    const d = declaredParams('blur-ig', BlurIgParamsSchema, o);
     return {
-      maxSigma: positiveNumber('blur-ig', 'max-sigma', o.maxSigma, 50),
-      steps,
-      gradStep: positiveNumber('blur-ig', 'grad-step', o.gradStep, 0.01),
+      maxSigma: d.maxSigma,
+      steps: d.steps,
+      gradStep: d.gradStep,
       sqrtSigmas: false,
     };
   },

@@ -10,10 +10,9 @@ import { asFeatureMap } from './vit-blocks';
 
 export type CamParams = { layers: string[] };
 
+/** A CAM rule (its name, summary and parameters are in shared/method-catalogue.ts). */
 export interface CamVariant {
   id: string;
-  title: string;
-  summary: string;
   /** A, g: [1, h, w, c] -> the map before resizing, [1, h, w, 1]. */
   rule(activation: tf.Tensor4D, gradient: tf.Tensor4D): tf.Tensor4D;
 }
@@ -22,8 +21,6 @@ export function camMethod(v: CamVariant): ExplanationMethod<CamParams> {
   return {
     id: v.id,
     version: 1,
-    title: v.title,
-    summary: v.summary,
     resolveParams: (vm, o) => ({ layers: layerNames(vm, o, 1, v.id) }),
     cutPoints: (vm, p) => cutsByName(vm, p.layers),
     explain(ctx, p) {

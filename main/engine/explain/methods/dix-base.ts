@@ -9,10 +9,9 @@ import type { ExplanationMethod, MethodOptions } from '../method';
 import type { ImageContext } from '../image-context';
 import { minMax, psi } from '../map-ops';
 import { channelMinBaseline, completenessGap, pathIntegral, type Integrand } from '../path-integral';
-import { cutsByName, layerNames, oneOf, positiveInt } from './params';
+import { DixParamsSchema, methodInfo, type DIX_BASELINES } from '../../../../shared/method-catalogue';
+import { cutsByName, declaredParams, layerNames } from './params';
 import { resolveVitDixParams, vitDixLayerMap, type VitDixParams } from './vit-dix';
-
-export const DIX_BASELINES = ['channel-min', 'zero'] as const;
 
 export type DixParams = {
   layers: string[];
@@ -23,14 +22,15 @@ export type DixParams = {
   normalizeLayers: boolean;
 };
 
+/** A DIX configuration (its name, summary and parameters are in shared/method-catalogue.ts). */
 export interface DixVariant {
   id: string;
-  title: string;
-  summary: string;
-  layerCount: number;
   integrand: Integrand;
   aggregate: 'mean' | 'product';
 }
+
+/** A variant with the number of cut points it takes by default (declared in the catalogue). */
+export type DixConfig = DixVariant & { layerCount: number };
 
 /** m^l for one cut point, [H, W]. */
 export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams, settings: RunSettings = {}): tf.Tensor2D {
@@ -45,22 +45,21 @@ export function dixLayerMap(ctx: ImageContext, layer: string, p: DixParams, sett
   return psi(a as tf.Tensor4D, ctx.height, ctx.width);
 }
 
-export function dixMethod(v: DixVariant): ExplanationMethod<DixParams> {
+export function dixMethod(variant: DixVariant): ExplanationMethod<DixParams> {
+  const v: DixConfig = { ...variant, layerCount: methodInfo(variant.id)?.layerCount ?? 1 };
   return {
     id: v.id,
     version: 1,
-    title: v.title,
-    summary: v.summary,
     resolveParams(vm: VisionModel, o: MethodOptions): DixParams {
       if (vm.attention()) return resolveVitDixParams(v, vm, o);
-      const steps = positiveInt(v.id, 'steps', o.steps, 10);
+      const d = declaredParams(v.id, DixParamsSchema, o);
       return {
-        layers: layerNames(vm, o, v.layerCount, v.id, true),
-        steps,
-        baseline: oneOf(v.id, 'baseline', o.baseline, DIX_BASELINES, 'channel-min'),
+        layers: layerNames(vm, o, v.layerCount, v.id),
+        steps: d.steps,
+        baseline: d.baseline,
         integrand: v.integrand,
         aggregate: v.aggregate,
-        normalizeLayers: o.normalizeLayers ?? false,
+        normalizeLayers: d.normalizeLayers,
       };
     },
     cutPoints: (vm, p) => cutsByName(vm, p.layers),

@@ -3,9 +3,6 @@ import { dixMethod } from './dix-base';
 
 export const dix1 = dixMethod({
   id: 'dix1',
-  title: 'DIX1',
-  summary: 'DIX at the last block output L',
-  layerCount: 1,
   integrand: 'activation-times-gradient',
   aggregate: 'mean',
 });

@@ -3,9 +3,6 @@ import { dixMethod } from './dix-base';
 
 export const dix2 = dixMethod({
   id: 'dix2',
-  title: 'DIX2',
-  summary: 'DIX averaged over the last two block outputs {L-1, L}',
-  layerCount: 2,
   integrand: 'activation-times-gradient',
   aggregate: 'mean',
 });

@@ -3,9 +3,6 @@ import { dixMethod } from './dix-base';
 
 export const dix3Grads = dixMethod({
   id: 'dix3-grads',
-  title: 'DIX3-GRADS',
-  summary: 'ablation: DIX3 with phi = g (integrated gradients at each layer)',
-  layerCount: 3,
   integrand: 'gradient',
   aggregate: 'mean',
 });

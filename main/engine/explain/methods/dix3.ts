@@ -3,9 +3,6 @@ import { dixMethod } from './dix-base';
 
 export const dix3 = dixMethod({
   id: 'dix3',
-  title: 'DIX3',
-  summary: 'DIX averaged over the last three block outputs {L-2, L-1, L}',
-  layerCount: 3,
   integrand: 'activation-times-gradient',
   aggregate: 'mean',
 });

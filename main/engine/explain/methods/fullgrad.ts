@@ -67,8 +67,6 @@ function perChannelPsi(t: tf.Tensor4D): tf.Tensor4D {
 export const fullgrad: ExplanationMethod<FullGradParams> = {
   id: 'fullgrad',
   version: 1,
-  title: 'FullGrad',
-  summary: 'input-gradient plus the bias-gradients of every convolution and batch norm layer',
   resolveParams: () => ({}),
   cutPoints: () => [],
   explain(ctx) {

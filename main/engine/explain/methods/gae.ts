@@ -11,10 +11,7 @@ export type GaeParams = Record<string, never>;
 
 export const gae: ExplanationMethod<GaeParams> = {
   id: 'gae',
-  modelKinds: 'vit',
   version: 1,
-  title: 'GAE',
-  summary: 'ViTs: attention times its gradient (positive part, head mean) accumulated over the blocks as R += Ā R',
   resolveParams(vm) {
     requireAttention(vm, 'gae');
     return {};

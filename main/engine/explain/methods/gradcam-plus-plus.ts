@@ -6,8 +6,6 @@ import { camMethod, weightedActivationMap } from './cam-base';
 
 export const gradcamPlusPlus = camMethod({
   id: 'gradcam++',
-  title: 'Grad-CAM++',
-  summary: 'Grad-CAM with pixel-wise weighting of positive gradients',
   rule: (a, g) => {
     const g2 = tf.square(g);
     const g3 = tf.mul(g2, g);

@@ -4,7 +4,5 @@ import { camMethod, weightedActivationMap } from './cam-base';
 
 export const gradcam = camMethod({
   id: 'gradcam',
-  title: 'Grad-CAM',
-  summary: 'activations weighted by their spatially averaged gradients',
   rule: (a, g) => weightedActivationMap(a, tf.mean(g, [1, 2], true) as tf.Tensor4D),
 });

@@ -7,9 +7,9 @@ import type { ExplanationMethod } from '../method';
 import { reduceChannels, resizeToInput } from '../map-ops';
 import { classGradient } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
-import { constantInput, IG_BASELINES } from './ig';
-import { numberIn } from './baseline-options';
-import { oneOf, positiveInt } from './params';
+import { constantInput } from './ig';
+import { GuidedIgParamsSchema, type IG_BASELINES } from '../../../../shared/method-catalogue';
+import { declaredParams } from './params';
 import { guidedIgPath } from './guided-ig-path';
 
 export type GuidedIgParams = { steps: number; fraction: number; maxDist: number; baseline: (typeof IG_BASELINES)[number] };
@@ -17,15 +17,9 @@ export type GuidedIgParams = { steps: number; fraction: number; maxDist: number;
 export const guidedIg: ExplanationMethod<GuidedIgParams> = {
   id: 'guided-ig',
   version: 1,
-  title: 'Guided IG',
-  summary: 'integrated gradients along an adaptive path that first moves the features with the smallest gradients',
   resolveParams(_vm, o) {
-    return {
-      steps: positiveInt('guided-ig', 'steps', o.steps, 200),
-      fraction: numberIn('guided-ig', 'fraction', o.fraction, 0.25, 0, 1),
-      maxDist: numberIn('guided-ig', 'max-dist', o.maxDist, 0.02, 0, 1),
-      baseline: oneOf('guided-ig', 'baseline', o.baseline, IG_BASELINES, 'black'),
-    };
+    const d = declaredParams('guided-ig', GuidedIgParamsSchema, o);
+    return { steps: d.steps, fraction: d.fraction, maxDist: d.maxDist, baseline: d.baseline };
   },
   cutPoints: () => [],
   explain(ctx, p) {

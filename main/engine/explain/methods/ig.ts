@@ -7,10 +7,10 @@ import { reduceChannels, resizeToInput } from '../map-ops';
 import { completenessGap, pathIntegral } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
 import type { Preprocessing } from '../../../../shared/preprocessing';
-import { oneOf, positiveInt } from './params';
+import { IgParamsSchema, type IG_BASELINES } from '../../../../shared/method-catalogue';
+import { declaredParams } from './params';
 import { batchFor } from '../run-settings';
 
-export const IG_BASELINES = ['black', 'zero'] as const;
 export type IgParams = { steps: number; baseline: (typeof IG_BASELINES)[number] };
 
 /** A constant [1, H, W, C] image: pixel value `unit` in [0, 1], preprocessed like the model's inputs. */
@@ -27,11 +27,9 @@ export function constantInput(prep: Preprocessing, unit: number): tf.Tensor4D {
 export const ig: ExplanationMethod<IgParams> = {
   id: 'ig',
   version: 1,
-  title: 'Integrated Gradients',
-  summary: 'gradients integrated along the straight path from a black image to the input',
   resolveParams(_vm, o) {
-    const steps = positiveInt('ig', 'steps', o.steps, 10);
-    return { steps, baseline: oneOf('ig', 'baseline', o.baseline, IG_BASELINES, 'black') };
+    const d = declaredParams('ig', IgParamsSchema, o);
+    return { steps: d.steps, baseline: d.baseline };
   },
   cutPoints: () => [],
   explain(ctx, p, settings) {

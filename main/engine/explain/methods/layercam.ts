@@ -4,7 +4,5 @@ import { camMethod } from './cam-base';
 
 export const layercam = camMethod({
   id: 'layercam',
-  title: 'Layer-CAM',
-  summary: 'activations weighted position-wise by their positive gradients',
   rule: (a, g) => tf.relu(tf.sum(tf.mul(tf.relu(g), a), 3, true)) as tf.Tensor4D,
 });

@@ -85,8 +85,6 @@ export function deepLiftContributions(vm: VisionModel, cut: CutPoint, a: tf.Tens
 export const liftcam: ExplanationMethod<CamParams> = {
   id: 'liftcam',
   version: 1,
-  title: 'LIFT-CAM',
-  summary: 'activations weighted by their DeepLIFT contributions (zero reference) to the class score',
   ...camMethodParams('liftcam'),
   explain(ctx, p) {
     const cut = cutsByName(ctx.vm, p.layers)[0];

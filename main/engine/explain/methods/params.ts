@@ -1,29 +1,35 @@
 // Turning generic method options into checked parameters, with messages that name the method and the fix.
+import type { z } from 'zod';
+import { methodInfo } from '../../../../shared/method-catalogue';
+import { flagOf, paramInfo } from '../../../../shared/method-options';
 import { UserError } from '../../errors';
 import { defaultCutPoints, lastCutPoint, resolveCutPoints, type CutPoint } from '../../model/cut-points';
 import type { VisionModel } from '../../model/vision-model';
 import type { MethodOptions } from '../method';
 import { isTokenCut } from './vit-blocks';
 
-export function positiveInt(methodId: string, name: string, v: number | undefined, fallback: number): number {
-  const x = v ?? fallback;
-  if (!Number.isInteger(x) || x < 1) throw new UserError(`${methodId}: ${name} must be a positive integer (got ${v}).`, `Give e.g. --${name} ${fallback}.`);
-  return x;
-}
-
-export function oneOf<T extends string>(methodId: string, name: string, v: string | undefined, allowed: readonly T[], fallback: T): T {
-  const x = v ?? fallback;
-  if (!(allowed as readonly string[]).includes(x)) {
-    throw new UserError(`${methodId}: unknown ${name} "${v}".`, `Use one of: ${allowed.join(', ')}.`);
-  }
-  return x as T;
+/**
+ * A method's declared parameters (shared/method-catalogue.ts) from the generic options: the keys its schema declares,
+ * checked, with its defaults filled in. The first bad value is refused with the method, the flag and an example.
+ */
+export function declaredParams<S extends z.ZodObject>(methodId: string, schema: S, options: MethodOptions): z.infer<S> {
+  const given = Object.fromEntries(Object.keys(schema.shape).filter((k) => (options as Record<string, unknown>)[k] !== undefined)
+    .map((k) => [k, (options as Record<string, unknown>)[k]]));
+  const r = schema.safeParse(given);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = String(issue.path[0] ?? '');
+  const info = paramInfo(key, schema.shape[key] as z.ZodType);
+  const example = info.default === undefined ? '' : `Give e.g. ${flagOf(key)} ${String(info.default)}.`;
+  throw new UserError(`${methodId}: ${flagOf(key)} ${issue.message} (got ${JSON.stringify(given[key])}).`, example || undefined);
 }
 
 /**
- * The user's layers, or the last `count` block outputs. A multi-layer method (DIX: any set S of cut points) takes any
- * number of user layers; the others take exactly `count`.
+ * The user's layers, or the last `count` block outputs. A multi-layer method (declared in the catalogue: DIX takes any
+ * set S of cut points) takes any number of user layers; the others take exactly `count`.
  */
-export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string, multiLayer = false): string[] {
+export function layerNames(vm: VisionModel, options: MethodOptions, count: number, methodId: string): string[] {
+  const multiLayer = methodInfo(methodId)?.multiLayer ?? false;
   if (options.layers && options.layers.length > 0) {
     const cuts = resolveCutPoints(vm, options.layers);
     const am = vm.attention();

@@ -10,10 +10,7 @@ export type RolloutParams = { startBlock: number; normalizeRows: boolean };
 
 export const rollout: ExplanationMethod<RolloutParams> = {
   id: 'rollout',
-  modelKinds: 'vit',
   version: 1,
-  title: 'Attention Rollout',
-  summary: 'ViTs: head-averaged attention with the identity added, rows normalized, multiplied over the blocks',
   resolveParams(vm) {
     requireAttention(vm, 'rollout');
     return { startBlock: 0, normalizeRows: true };

@@ -9,8 +9,9 @@ import { reduceChannels, resizeToInput } from '../map-ops';
 import { classGradient } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
 import { mixSeed } from '../../data/rng';
-import { numberIn, seedOf } from './baseline-options';
-import { positiveInt } from './params';
+import { SmoothGradParamsSchema } from '../../../../shared/method-catalogue';
+import { seedOf } from './baseline-options';
+import { declaredParams } from './params';
 
 export const SMOOTHGRAD_REDUCTIONS = ['abs-sum', 'sum'] as const;
 export type SmoothGradParams = { samples: number; noise: number; seed: number; reduce: (typeof SMOOTHGRAD_REDUCTIONS)[number] };
@@ -18,13 +19,11 @@ export type SmoothGradParams = { samples: number; noise: number; seed: number; r
 export const smoothgrad: ExplanationMethod<SmoothGradParams> = {
   id: 'smoothgrad',
   version: 1,
-  title: 'SmoothGrad',
-  summary: 'gradients averaged over noisy copies of the input',
   resolveParams(_vm, o) {
-    const samples = positiveInt('smoothgrad', 'samples', o.samples, 25);
+    const d = declaredParams('smoothgrad', SmoothGradParamsSchema, o);
     return {
-      samples,
-      noise: numberIn('smoothgrad', 'noise', o.noise, 0.15, 0, 10),
+      samples: d.samples,
+      noise: d.noise,
       seed: seedOf('smoothgrad', o.seed),
       reduce: 'abs-sum',
     };

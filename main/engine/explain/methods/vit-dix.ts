@@ -14,8 +14,9 @@ import type { VisionModel } from '../../model/vision-model';
 import type { ImageContext } from '../image-context';
 import type { MethodOptions } from '../method';
 import { batchFor, type RunSettings } from '../run-settings';
-import type { DixParams, DixVariant } from './dix-base';
-import { positiveInt } from './params';
+import type { DixConfig, DixParams } from './dix-base';
+import { DixParamsSchema } from '../../../../shared/method-catalogue';
+import { declaredParams } from './params';
 import { clsRow, positiveHeadMean, rollout, tokenMapToInput } from './vit-attention-math';
 import { attentionGradients } from './vit-attention-pass';
 import { blockCuts, blockIndex } from './vit-blocks';
@@ -24,7 +25,7 @@ export const ROLLOUT_BLOCKS = ['all', 'from-layer'] as const;
 
 export type VitDixParams = DixParams & { rolloutBlocks: (typeof ROLLOUT_BLOCKS)[number] };
 
-export function resolveVitDixParams(v: DixVariant, vm: VisionModel, o: MethodOptions): VitDixParams {
+export function resolveVitDixParams(v: DixConfig, vm: VisionModel, o: MethodOptions): VitDixParams {
   const am = vm.attention()!;
   const cuts = blockCuts(vm, am);
   let layers: string[];
@@ -37,13 +38,14 @@ export function resolveVitDixParams(v: DixVariant, vm: VisionModel, o: MethodOpt
   if (o.baseline !== undefined && o.baseline !== 'zero') {
     throw new UserError(`${v.id} on a ViT interpolates the attention from zero; the baseline "${o.baseline}" is for CNNs.`, 'Leave --baseline out (or give zero).');
   }
+  const d = declaredParams(v.id, DixParamsSchema, { ...o, baseline: undefined });
   return {
     layers,
-    steps: positiveInt(v.id, 'steps', o.steps, 10),
+    steps: d.steps,
     baseline: 'zero',
     integrand: v.integrand,
     aggregate: v.aggregate,
-    normalizeLayers: o.normalizeLayers ?? false,
+    normalizeLayers: d.normalizeLayers,
     rolloutBlocks: 'all',
   };
 }

@@ -5,8 +5,6 @@ import { camMethod, weightedActivationMap } from './cam-base';
 
 export const xgradcam = camMethod({
   id: 'xgradcam',
-  title: 'XGrad-CAM',
-  summary: 'activations weighted by activation-normalized gradients (axiom-based)',
   rule: (a, g) => {
     const sumA = tf.sum(a, [1, 2], true);
     const w = tf.sum(tf.div(tf.mul(a, g), tf.add(sumA, 1e-7)), [1, 2], true) as tf.Tensor4D;
