@@ -51,7 +51,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Compute backends are chosen automatically (tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu); --backend
-or DIXW_BACKEND forces one (--backend webgpu also takes a software adapter). `dixw doctor` says what this machine has.
+or DIXW_BACKEND forces one (--backend webgpu also takes a software adapter). "dixw doctor" says what this machine has.
 Commands that use the workbench database take --db PATH (default: $DIXW_HOME/workbench.db, else the app-data folder).`;
 }
 
