@@ -197,11 +197,13 @@ export type { ExplainedMethod };
 export type ServiceEvent =
   | { type: 'job-queued'; jobId: number }
   | { type: 'job-started'; jobId: number; itemsDone: number; itemsTotal: number; resumed: boolean }
-  | { type: 'item-progress'; jobId: number; itemKey: string; fraction: number; note?: string }
+  /** itemName: what the item is called for a person (the image's path in its dataset), where the service knows it. */
+  | { type: 'item-progress'; jobId: number; itemKey: string; itemName?: string; fraction: number; note?: string }
   | {
       type: 'item-committed';
       jobId: number;
       itemKey: string;
+      itemName?: string;
       itemsDone: number;
       itemsTotal: number;
       mapsStored: number;

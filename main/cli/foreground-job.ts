@@ -24,7 +24,7 @@ const FRACTION_STEPS = 1000;
 export async function runInForeground(service: WorkbenchService, jobId: number, o: ForegroundOptions): Promise<JobRecord> {
   // What the job's submission noted in its log (e.g. labels outside the model's classes), before the bar starts.
   for (const e of (await service.jobs.show(jobId)).events.filter((e) => e.level === 'warn').reverse()) process.stderr.write(`warning: ${e.message}\n`);
-  const bar = new ProgressBar(o.label, !o.quiet);
+  const bar = new ProgressBar(o.label, !o.quiet, o.progress === 'fraction' ? 'percent' : 'count');
   const runner = service.runJobs({ onlyJobIds: [jobId], pollMs: POLL_MS });
   let onTrouble: (message: string) => void = () => undefined;
   // The scheduler's 'error': the store refused a write or a read of the queue (e.g. "disk is full"); it would back off
@@ -33,8 +33,10 @@ export async function runInForeground(service: WorkbenchService, jobId: number, 
     onTrouble = (message) => resolve({ trouble: message });
   });
   const off = service.on((e: ServiceEvent) => {
-    if (e.type === 'item-committed' && e.jobId === jobId && o.progress === 'items') bar.update(e.itemsDone, e.itemsTotal, e.itemKey);
+    if (e.type === 'item-committed' && e.jobId === jobId && o.progress === 'items') bar.update(e.itemsDone, e.itemsTotal, e.itemName ?? e.itemKey);
     else if (e.type === 'item-progress' && e.jobId === jobId && o.progress === 'fraction') bar.update(Math.round(e.fraction * FRACTION_STEPS), FRACTION_STEPS, e.note ?? '');
+    // An item that reports its own progress (a sanity job training its pair): its note, e.g. "epoch 12/60, acc 0.87".
+    else if (e.type === 'item-progress' && e.jobId === jobId && e.note) bar.note(e.note);
     else if (e.type === 'worker-crashed' && e.jobId === jobId) process.stderr.write(`\nthe worker process died on ${e.itemKey} (attempt ${e.crashes}): ${e.cause}\n`);
     else if (e.type === 'error') onTrouble(e.message);
   });

@@ -11,6 +11,7 @@ import { addJobEvent } from '../store/job-events-repo';
 import { getJob, setJobModel } from '../store/jobs-repo';
 import type { Store } from '../store/store';
 import type { ModelsApi } from './models';
+import { ItemNames } from './item-names';
 
 export interface JobRunnerOptions {
   executorPath: string;
@@ -26,6 +27,7 @@ export interface JobRunnerOptions {
 export class JobRunner {
   private readonly scheduler: Scheduler;
   private stopped: Promise<void> | null = null;
+  private readonly names: ItemNames;
 
   constructor(
     private readonly store: Store,
@@ -33,6 +35,7 @@ export class JobRunner {
     private readonly emit: (event: ServiceEvent) => void,
     options: JobRunnerOptions,
   ) {
+    this.names = new ItemNames(store);
     this.scheduler = new Scheduler({ store, executorPath: options.executorPath, launcher: options.launcher, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs,
       workers: options.workers });
     this.scheduler.on((e) => this.onSchedulerEvent(e));
@@ -63,14 +66,18 @@ export class JobRunner {
   private onSchedulerEvent(e: SchedulerEvent): void {
     switch (e.type) {
       case 'job-started':
+        this.note(e.jobId, e.resumed ? `resumed at item ${e.itemsDone + 1} of ${e.itemsTotal}` : `started: ${e.itemsTotal} item(s)`);
         return this.emit({ type: 'job-started', jobId: e.jobId, itemsDone: e.itemsDone, itemsTotal: e.itemsTotal, resumed: e.resumed });
       case 'item-committed':
-        return this.emit({ type: 'item-committed', jobId: e.jobId, itemKey: e.itemKey, itemsDone: e.itemsDone, itemsTotal: e.itemsTotal,
+        return this.emit({ type: 'item-committed', jobId: e.jobId, itemKey: e.itemKey, itemName: this.names.of(e.jobId, e.itemKey), itemsDone: e.itemsDone, itemsTotal: e.itemsTotal,
           mapsStored: e.mapsStored, mapsReused: e.mapsReused, durationMs: e.durationMs });
       case 'job-stopped':
+        // A failure is logged by the scheduler with its reason; 'running' is a runner letting go (the job goes on elsewhere).
+        if (e.state === 'done' || e.state === 'paused' || e.state === 'cancelled') this.noteStop(e.jobId, e.state);
         if (e.state === 'done') this.afterDone(e.jobId);
         return this.emit({ type: 'job-stopped', jobId: e.jobId, state: e.state, error: e.error });
       case 'item-progress':
+        return this.emit({ ...e, itemName: this.names.of(e.jobId, e.itemKey) });
       case 'worker-crashed':
       case 'log':
       case 'error':
@@ -80,6 +87,21 @@ export class JobRunner {
       case 'worker-started':
         return;
     }
+  }
+
+  /** The job's log (the window's job panel, "dixw jobs show") says when it started and stopped, for every kind. */
+  private note(jobId: number, message: string): void {
+    try {
+      addJobEvent(this.store, jobId, 'info', message);
+    } catch {
+      // Logging must never stop a job.
+    }
+  }
+
+  private noteStop(jobId: number, state: 'done' | 'paused' | 'cancelled'): void {
+    const job = getJob(this.store, jobId);
+    const seconds = job?.startedAt && job.finishedAt ? ` in ${((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000).toFixed(1)} s` : '';
+    this.note(jobId, `${state}: ${job?.itemsDone ?? '?'} of ${job?.itemsTotal ?? '?'} item(s)${state === 'done' ? seconds : ''}`);
   }
 
   /** A train job's model folder becomes a registered model, under the hash and summary the worker computed. */

@@ -167,6 +167,8 @@ export class JobsApi {
     // A train job's model is built for the dataset's classes: only a given model can disagree with the labels.
     const labelWarning = model ? checkLabelsInRange(items, model.model, dataset.dataset) : null;
     const job = enqueueJob(this.store, { spec, items, inputs, priority, modelId: model?.model.id ?? null, datasetId: dataset.dataset.id });
+    addJobEvent(this.store, job.id, 'info', `queued: ${items.length} item(s) of dataset ${dataset.dataset.id} (${dataset.dataset.root})` +
+      (model ? `, model ${model.model.id} (${model.model.path})` : ''));
     if (labelWarning) addJobEvent(this.store, job.id, 'warn', labelWarning);
     return { job, dataset, model };
   }

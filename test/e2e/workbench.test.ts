@@ -396,6 +396,8 @@ test('every view at 1440x900 and 1024x700 (screenshots in test-output/screenshot
     await view('Datasets');
     await page.getByRole('button', { name: 'synth', exact: true }).click();
     await page.getByTestId('thumbnails').locator('img').first().waitFor();
+    // Every thumbnail decoded, so the screenshot shows images rather than empty boxes.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid=thumbnails] img')].every((im) => im.complete && im.naturalWidth > 0));
     await shot(`datasets-${w}`);
     await view('Models');
     await shot(`models-${w}`);

@@ -9,6 +9,7 @@ import { runExplain } from '../../engine/runs/explain-run';
 import type { SanityJobSummary } from '../../../shared/service-api';
 import { requireDone, runInForeground } from '../foreground-job';
 import { printSanitySummary } from './sanity';
+import { trainProgressNote } from '../../../shared/train-progress-note';
 
 export const SANITY_METHODS = ['dix3', 'gradcam'];
 export const DEMO_METHODS = ['dix3', 'dix2', 'dix1', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
@@ -37,11 +38,11 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     const train = generateSynthDataset({ out: join(out, 'data', 'train'), n: 800, size: 32, classes: 4, seed: 1 });
     const test = generateSynthDataset({ out: join(out, 'data', 'test'), n: 40, size: 32, classes: 4, seed: 2 });
     console.log(`1. data: ${train.n} training and ${test.n} test images (${train.classNames.join(', ')}) in ${join(out, 'data')}`);
-    const bar = new ProgressBar('train');
+    const bar = new ProgressBar('train', true, 'percent');
     const epochs = intOption('demo', v, 'epochs') ?? 10;
     const t = await runTrain({ data: train.out, arch: 'small-cnn', epochs, out: join(out, 'model'), permuteLabels: false, seed: 1,
       width: 0.5, backend, appVersion: APP_VERSION },
-    (p) => bar.update((p.epoch - 1) * p.batches + p.batch, p.epochs * p.batches, `epoch ${p.epoch}/${p.epochs}`));
+    (p) => bar.update((p.epoch - 1) * p.batches + p.batch, p.epochs * p.batches, trainProgressNote(p)));
     const last = t.epochs[t.epochs.length - 1];
     bar.finish(`train acc ${(100 * last.trainAccuracy).toFixed(1)}%, val acc ${(100 * (last.valAccuracy ?? NaN)).toFixed(1)}%`);
     console.log(`2. model: small-cnn trained ${t.epochs.length} epochs -> ${t.out}`);

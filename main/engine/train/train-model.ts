@@ -32,6 +32,8 @@ export interface TrainProgress {
   batch: number;
   batches: number;
   loss: number;
+  /** Training accuracy measured after the last finished epoch (null during the first; absent where not measured). */
+  accuracy?: number | null;
 }
 
 interface Split {
@@ -103,7 +105,7 @@ export async function trainModel(
         xs.dispose();
         ys.dispose();
         lossSum += l * idx.length;
-        onProgress?.({ epoch, epochs: opts.epochs, batch: b + 1, batches, loss: l });
+        onProgress?.({ epoch, epochs: opts.epochs, batch: b + 1, batches, loss: l, accuracy: logs.at(-1)?.trainAccuracy ?? null });
         // Yield so that a progress bar repaints and a parent process's messages are handled.
         if (b % 8 === 7) await new Promise((r) => setImmediate(r));
       }
@@ -115,6 +117,8 @@ export async function trainModel(
         seconds: (performance.now() - t0) / 1000,
       };
       logs.push(log);
+      // Once more at the epoch's end, so that a progress line shows the accuracy it reached.
+      onProgress?.({ epoch, epochs: opts.epochs, batch: batches, batches, loss: log.loss, accuracy: log.trainAccuracy });
       if (opts.stopAtAccuracy !== undefined && log.trainAccuracy >= opts.stopAtAccuracy) break;
     }
   } finally {

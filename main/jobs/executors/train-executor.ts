@@ -12,6 +12,7 @@ import { runTrain } from '../../engine/runs/train-run';
 import { APP_VERSION } from '../app-version';
 import type { ExecutorResult, ItemContext, JobContext } from '../executor';
 import { requireDatasetFolder, type DatasetInput } from './input-checks';
+import { trainProgressNote } from '../../../shared/train-progress-note';
 
 /** Progress messages at most this often (ms): a batch can take a millisecond. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -45,7 +46,7 @@ export class TrainJob {
       const t = Date.now();
       if (t - last < PROGRESS_INTERVAL_MS && p.batch < p.batches) return;
       last = t;
-      ctx.progress(((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches), `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)}`);
+      ctx.progress(((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches), trainProgressNote(p));
     });
     for (const s of summary.skipped) ctx.log('warn', `skipped ${s.path}: ${s.reason}`);
     const vm = await loadVisionModel(summary.out);
