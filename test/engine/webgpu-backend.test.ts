@@ -13,6 +13,7 @@ import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { methodIdsFor } from '../../main/engine/explain/registry';
 import { assertUserError, maxAbsDiff } from './helpers';
+import { runCli } from '../helpers/run-cli';
 
 const skip = await (async () => {
   try {
@@ -86,5 +87,33 @@ describe('webgpu buffer limits', () => {
     assert.equal(webGpuBatchCap(300 * 1024 ** 2, 128 * 1024 ** 2), 1);
     assert.equal(webGpuBatchCap(1, null), Infinity);
     assert.equal(chooseBatchSize({ bytesPerSample: 10 * 1024 ** 2, total: 50, availableBytes: 1e12, maxBatch: webGpuBatchCap(10 * 1024 ** 2, 128 * 1024 ** 2) }), 12);
+  });
+});
+
+describe('dixw doctor on webgpu', () => {
+  test('reports the adapter with its limits, and does not auto-select a software one', { skip }, () => {
+    const r = runCli(['doctor', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const a = j.webgpu.adapter;
+    assert.ok(a && a.description && a.vendor !== undefined, JSON.stringify(j.webgpu));
+    assert.ok(a.limits.maxStorageBufferBindingSize > 0 && a.limits.maxBufferSize > 0);
+    assert.ok(j.backends.some((b: { name: string; available: boolean }) => b.name === 'webgpu' && b.available));
+    if (a.fallback) {
+      assert.equal(j.webgpu.autoEligible, false);
+      assert.notEqual(j.chosen, 'webgpu');
+      assert.match(j.webgpu.fix, /--backend webgpu/);
+    }
+  });
+
+  test('without a Vulkan driver: no adapter, Dawn\'s own messages and the fix', { skip: process.platform !== 'linux' && 'Linux only (Vulkan)' }, () => {
+    const r = runCli(['doctor', '--json'], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.webgpu.adapter, null);
+    assert.ok(j.backends.some((b: { name: string; available: boolean }) => b.name === 'webgpu' && !b.available));
+    assert.match(j.webgpu.reason, /no WebGPU adapter|not installed/);
+    assert.match(j.webgpu.fix, /mesa-vulkan-drivers|npm install/);
+    if (/no WebGPU adapter/.test(j.webgpu.reason)) assert.ok(j.webgpu.dawnMessages.some((m: string) => /vk|Vulkan|driver/i.test(m)), j.webgpu.dawnMessages.join('\n'));
   });
 });
