@@ -4,7 +4,7 @@
 // The packages are hard-linked copies (same file system) or plain copies, never symlinks: a symlinked package would
 // resolve its own imports from the checkout's node_modules, where the devDependencies are.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -41,11 +41,16 @@ function copyTree(from: string, to: string): void {
  */
 export function buildPackage(root: string): string {
   const app = mkdtempSync(join(tmpdir(), 'dixw-package-'));
-  run(root, [join(root, 'scripts/build-main.mjs'), '--out', join(app, 'dist/main')]);
-  run(root, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', join(app, 'dist/renderer'), '--emptyOutDir', '--logLevel', 'error']);
-  copyTree(join(root, 'package.json'), join(app, 'package.json'));
-  for (const name of productionPackages(root)) copyTree(join(root, 'node_modules', name), join(app, 'node_modules', name));
-  return app;
+  try {
+    run(root, [join(root, 'scripts/build-main.mjs'), '--out', join(app, 'dist/main')]);
+    run(root, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', join(app, 'dist/renderer'), '--emptyOutDir', '--logLevel', 'error']);
+    copyTree(join(root, 'package.json'), join(app, 'package.json'));
+    for (const name of productionPackages(root)) copyTree(join(root, 'node_modules', name), join(app, 'node_modules', name));
+    return app;
+  } catch (e) {
+    rmSync(app, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 function run(cwd: string, args: string[]): void {
