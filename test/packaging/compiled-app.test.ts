@@ -95,10 +95,20 @@ test('the worker threads start from their compiled entries: WebP sizes in the en
   assert.ok(added.stderr.includes(THREAD_STARTED(app, 'dataset-index-worker.js')), added.stderr);
 });
 
-test('web mode serves the built renderer from the package to Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, async () => {
-  const serve = spawn(process.execPath, [join(app, 'dist/main/dixw.js'), 'serve', '--port', '0'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+test('npm start\'s compiled entry falls back to web mode (no Electron here), which serves the built renderer to Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, async () => {
+  // dist/main/start.js is what `npm start` runs after building: Electron is not in the package, so it starts the
+  // compiled `dixw serve` with its arguments.
+  const serve = spawn(process.execPath, [join(app, 'dist/main/start.js'), '--port', '0'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const saidWebMode = new Promise<void>((resolve) => {
+    let stderr = '';
+    serve.stderr?.on('data', (c) => {
+      stderr += c;
+      if (/Electron is not available here .* runs in web mode/.test(stderr)) resolve();
+    });
+  });
   try {
     const url = await printedUrl(serve);
+    await saidWebMode;
     const context = await launchBrowser();
     try {
       const page = context.pages()[0] ?? (await context.newPage());
