@@ -21,7 +21,7 @@ import { naiveDixPerInterpolant } from './naive-dix';
 import { measureEventLoopDuringJob, type EventLoopResult } from './event-loop';
 import { measureMapSizes, type MapSizeRow } from './map-sizes';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, torch: { type: 'boolean' },
   'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' } } });
@@ -46,6 +46,18 @@ if (values.webgpu) {
   const r = await measureWebGpuSpeed(quick, METHOD_IDS);
   printWebGpuSpeed(r);
   if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), webgpu: r }, null, 2));
+  process.exit(0);
+}
+
+// --vit: only the ViT methods on vit_b_16 224x224 (ONNX) and on the tiny ViT (built-in and ONNX), beside PyTorch
+// (bench/vit-speed.ts).
+if (values.vit) {
+  const { measureVitSpeed, printVitSpeed } = await import('./vit-speed');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  await initBackend('wasm');
+  const r = await measureVitSpeed({ quick, threads: wasm.getThreadsCount() });
+  printVitSpeed(r);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), vit: r }, null, 2));
   process.exit(0);
 }
 

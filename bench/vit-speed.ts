@@ -1,0 +1,116 @@
+// `npm run bench -- --vit [--quick]`: per-image time of every ViT method beside PyTorch on the same input and thread
+// count (bench/vit_reference.py implements the same methods in PyTorch). Models: torchvision's vit_b_16 at 224x224
+// (random weights) imported from ONNX; and the tiny ViT's shape (32x32, patch 4, 4 blocks of width 32, 4 heads), both
+// as the built-in vit-tiny and as torchvision's VisionTransformer of that shape imported from ONNX. The ratios
+// DIX3/IG are printed beside. Medians over `reps` images after one warm-up (vit_b_16: one timed run per method).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tf } from '../main/engine/tf';
+import { loadVisionModel } from '../main/engine/model/load-model';
+import type { VisionModel } from '../main/engine/model/vision-model';
+import { ViTVisionModel } from '../main/engine/model/vit/vit-vision-model';
+import { vitTinyConfig } from '../main/engine/model/vit/vit-config';
+import { PreprocessingSchema } from '../shared/preprocessing';
+import { explainImage, planMethods } from '../main/engine/explain/explain-image';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('./vit_reference.py', import.meta.url));
+const METHODS = ['rollout', 'gae', 'tattr', 'dix1', 'dix2', 'dix3', 'gradcam', 'ig'];
+
+export interface VitRow { model: string; what: string; oursMs: number | null; torchMs: number | null; ratio: number | null; note?: string }
+export interface VitSpeed { threads: number; backend: string; torchVersion: string | null; rows: VitRow[] }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+function time(f: () => void, reps: number, warmup: boolean): number {
+  if (warmup) f();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** ms per image of the forward pass and of each method the model takes (null + the refusal for the others). */
+function timeMethods(vm: VisionModel, x: tf.Tensor4D, reps: number, warmup: boolean): Map<string, { ms: number | null; note?: string }> {
+  const out = new Map<string, { ms: number | null; note?: string }>();
+  out.set('forward', { ms: time(() => tf.tidy(() => { vm.predict(x).dataSync(); }), Math.max(reps, 3), true) });
+  for (const method of METHODS) {
+    let plan;
+    try {
+      plan = planMethods(vm, [method], {});
+    } catch (e) {
+      out.set(method, { ms: null, note: (e as Error).message.split(':')[0] });
+      continue;
+    }
+    out.set(method, { ms: time(() => { explainImage(vm, x, plan); }, reps, warmup) });
+  }
+  return out;
+}
+
+function torchTimes(model: string, onnx: string, input: string, threads: number, reps: number): { torch: string; ms: Record<string, number> } {
+  const stdout = execFileSync(PYTHON, [SCRIPT, '--model', model, '--out', onnx, '--input', input, '--threads', String(threads), '--reps', String(reps)],
+    { encoding: 'utf8', timeout: 60 * 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { torch: string; ms: Record<string, number> };
+}
+
+export async function measureVitSpeed(o: { quick: boolean; threads: number }): Promise<VitSpeed> {
+  const dir = mkdtempSync(join(tmpdir(), 'dixw-vit-bench-'));
+  const result: VitSpeed = { threads: o.threads, backend: tf.getBackend(), torchVersion: null, rows: [] };
+  const add = (model: string, ours: Map<string, { ms: number | null; note?: string }>, torch: Record<string, number>) => {
+    for (const [what, { ms, note }] of ours) {
+      const t = torch[what] ?? null;
+      result.rows.push({ model, what, oursMs: ms, torchMs: t, ratio: ms !== null && t ? ms / t : null, ...(note ? { note } : {}) });
+    }
+  };
+  try {
+    const cases = [
+      { name: 'tiny', size: 32, reps: o.quick ? 3 : 10, warmup: true },
+      { name: 'vit_b_16', size: 224, reps: 1, warmup: false },
+    ];
+    for (const c of cases) {
+      const x = tf.randomUniform([1, c.size, c.size, 3], -2, 2, 'float32', 11) as tf.Tensor4D;
+      const input = join(dir, `${c.name}.bin`);
+      writeFileSync(input, Buffer.from((x.dataSync() as Float32Array).buffer));
+      const onnx = join(dir, `${c.name}.onnx`);
+      const torch = torchTimes(c.name, onnx, input, o.threads, c.reps);
+      result.torchVersion = torch.torch;
+      const imported = await loadVisionModel(onnx);
+      add(c.name === 'tiny' ? 'tiny ViT (ONNX from torchvision)' : 'vit_b_16 224x224 (ONNX)', timeMethods(imported, x, c.reps, c.warmup), torch.ms);
+      imported.dispose();
+      if (c.name === 'tiny') {
+        const prep = PreprocessingSchema.parse({ height: 32, width: 32, channels: 3, scale: 255, mean: [0], std: [1] });
+        const builtIn = new ViTVisionModel(vitTinyConfig([32, 32, 3], 4, 0.5), prep, { seed: 1 });
+        add('tiny ViT (built-in vit-tiny)', timeMethods(builtIn, x, c.reps, c.warmup), torch.ms);
+        builtIn.dispose();
+      }
+      x.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+export function printVitSpeed(r: VitSpeed): void {
+  console.log(`\nViT methods, ${r.backend} with ${r.threads} thread(s), beside PyTorch ${r.torchVersion} (bench/vit_reference.py) on the same input and threads, N = 10, median ms per image:\n`);
+  console.log('| model | method | ours ms | PyTorch ms | ours / PyTorch |');
+  console.log('|---|---|---:|---:|---:|');
+  for (const row of r.rows) {
+    const ours = row.oursMs === null ? `refused${row.note ? ` (${row.note})` : ''}` : row.oursMs.toFixed(row.oursMs < 10 ? 1 : 0);
+    console.log(`| ${row.model} | ${row.what} | ${ours} | ${row.torchMs === null ? '-' : row.torchMs.toFixed(row.torchMs < 10 ? 1 : 0)} | ${row.ratio === null ? '-' : row.ratio.toFixed(2)} |`);
+  }
+  console.log('\n| model | DIX3 / IG ours | DIX3 / IG PyTorch | DIX1 / IG ours |');
+  console.log('|---|---:|---:|---:|');
+  for (const model of [...new Set(r.rows.map((row) => row.model))]) {
+    const get = (what: string) => r.rows.find((row) => row.model === model && row.what === what);
+    const ratio = (a?: number | null, b?: number | null) => (a && b ? (a / b).toFixed(2) : '-');
+    console.log(`| ${model} | ${ratio(get('dix3')?.oursMs, get('ig')?.oursMs)} | ${ratio(get('dix3')?.torchMs, get('ig')?.torchMs)} | ${ratio(get('dix1')?.oursMs, get('ig')?.oursMs)} |`);
+  }
+  console.log('\nPyTorch has no T-Attr row (its LRP pass is the workbench\'s own); tattr is refused on ONNX ViTs.');
+}
