@@ -10,12 +10,13 @@ import type { SanityJobSummary } from '../../../shared/service-api';
 import { requireDone, runInForeground } from '../foreground-job';
 import { printSanitySummary } from './sanity';
 import { trainProgressNote } from '../../../shared/train-progress-note';
+import { runDemoVit, VIT_DEMO_METHODS, VIT_DEMO_TRAINING } from './demo-vit';
 
 export const SANITY_METHODS = ['dix3', 'gradcam'];
 export const DEMO_METHODS = ['dix3', 'dix2', 'dix1', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 
 export const demoCommand: Command = {
-  help: `Usage: dixw demo --out DIR [--images N] [--epochs E]
+  help: `Usage: dixw demo --out DIR [--images N] [--epochs E] [--vit-epochs E | --no-vit]
 
 1. synthesizes the default dataset (4 shape classes, 32x32, with ground-truth masks): DIR/data/train, DIR/data/test
 2. trains the small CNN on it: DIR/model
@@ -25,15 +26,20 @@ export const demoCommand: Command = {
    the model of step 2, and data randomization (the small CNN trained on true and on permuted labels, both to 95%
    training accuracy, on DIR/data/pair-train, 64 images it can memorize) on the same N test images;
    figures in DIR/figures (PDF and PNG) and per-step tables in DIR/tables (CSV, LaTeX, markdown)
+5. ViT: trains the built-in tiny ViT (vit-tiny, width ${VIT_DEMO_TRAINING.width}) on DIR/data/pair-train until it fits it
+   (${Math.round(100 * VIT_DEMO_TRAINING.stopAtAccuracy)}% training accuracy, at most ${VIT_DEMO_TRAINING.epochs} epochs, or --vit-epochs E): DIR/vit-model, and explains the same
+   test images with ${VIT_DEMO_METHODS.join(', ')}: DIR/vit-maps (.npy) and DIR/vit-overlays (.png);
+   --no-vit skips this step
 ${BACKEND_HELP}
 
 Example: npm run demo   (= dixw demo --out demo-output)`,
   async run(argv) {
-    const v = parse('demo', argv, { ...BACKEND_OPTION, out: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' } });
+    const v = parse('demo', argv, { ...BACKEND_OPTION, out: { type: 'string' }, images: { type: 'string' }, epochs: { type: 'string' },
+      'vit-epochs': { type: 'string' }, 'no-vit': { type: 'boolean' } });
     if (v.help) return void console.log(this.help);
     const out = resolve(typeof v.out === 'string' ? v.out : 'demo-output');
     const backend = await startBackend(v);
-    for (const sub of ['data', 'model', 'maps', 'overlays', 'figures', 'tables', 'sanity-models', 'workbench.db', 'workbench.db-wal', 'workbench.db-shm']) if (existsSync(join(out, sub))) rmSync(join(out, sub), { recursive: true, force: true });
+    for (const sub of ['data', 'model', 'maps', 'overlays', 'figures', 'tables', 'sanity-models', 'vit-model', 'vit-maps', 'vit-overlays', 'workbench.db', 'workbench.db-wal', 'workbench.db-shm']) if (existsSync(join(out, sub))) rmSync(join(out, sub), { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const train = generateSynthDataset({ out: join(out, 'data', 'train'), n: 800, size: 32, classes: 4, seed: 1 });
     const test = generateSynthDataset({ out: join(out, 'data', 'test'), n: 40, size: 32, classes: 4, seed: 2 });
@@ -58,10 +64,13 @@ Example: npm run demo   (= dixw demo --out demo-output)`,
     const pairTrain = generateSynthDataset({ out: join(out, 'data', 'pair-train'), n: 64, size: 32, classes: 4, seed: 11 });
     const sanity = await runDemoSanity(out, { model: t.out, test: test.out, pairTrain: pairTrain.out, perClass: Math.ceil(images / test.classNames.length), limit: images,
       backend: typeof v.backend === 'string' ? v.backend : backend.name });
-    writeFileSync(join(out, 'demo-summary.json'), JSON.stringify({ appVersion: APP_VERSION, backend, training: t, explain: e, sanity }, null, 2) + '\n');
+    const vit = v['no-vit'] ? null : await runDemoVit({ out, train: pairTrain.out, test: test.out, perClass: Math.ceil(images / test.classNames.length), limit: images,
+      epochs: intOption('demo', v, 'vit-epochs'), backend });
+    writeFileSync(join(out, 'demo-summary.json'), JSON.stringify({ appVersion: APP_VERSION, backend, training: t, explain: e, sanity, vit }, null, 2) + '\n');
     console.log(`\nOutputs in ${out}:\n  maps/<method>/<class>/<image>.npy  raw maps (float32 H x W), maps/_input, maps/targets.json\n  overlays/<method>/<class>/<image>.png\n`
       + `  figures/  sanity figures (cascading, independent, data randomization, map strips; PDF and PNG)\n  tables/   per-step sanity summaries (CSV, LaTeX, markdown)\n`
-      + `  workbench.db  the sanity jobs ("dixw jobs list --db ${join(out, 'workbench.db')}")\n  model/  sanity-models/  data/  demo-summary.json`);
+      + `  workbench.db  the sanity jobs ("dixw jobs list --db ${join(out, 'workbench.db')}")\n  model/  sanity-models/  data/  demo-summary.json`
+      + `${vit ? '\n  vit-maps/<method>/<class>/<image>.npy, vit-overlays/  the tiny ViT\'s maps (vit-model/)' : ''}`);
   },
 };
 

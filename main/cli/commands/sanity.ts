@@ -36,7 +36,8 @@ stored in the workbench database; then per step the mean, standard deviation and
   --include-batch-norm      also re-initialize batch normalization layers (--batch-norm-stats keep|reset)
   --original-class    explain the trained model's class at every step (default: each model's own top-1)
   --random-model M2   data: the model trained on permuted labels
-  --train ARCH        data: train both models in the job (true labels and a seeded permutation) on --train-data
+  --train ARCH        data: train both models in the job (true labels and a seeded permutation) on --train-data;
+                      ARCH is any of dixw train --arch, vit-tiny included (two tiny ViTs, for the ViT methods)
   --train-data DIR    data with --train: the training images (default: --data)
   --epochs E          data with --train: epoch budget on true labels (--random-epochs: permuted, default 2E);
                       the job fails clearly if a model does not reach 95% training accuracy
@@ -52,7 +53,9 @@ ${BACKEND_HELP}
 
 ${methodOptionsHelp()}
 
-Example: dixw sanity cascading --model demo-output/model --data demo-output/data/test --method dix3,gradcam --per-class 2 --json`,
+Example: dixw sanity cascading --model demo-output/model --data demo-output/data/test --method dix3,gradcam --per-class 2 --json
+         dixw sanity data --train vit-tiny --epochs 150 --random-epochs 300 --width 0.5 --lr 3e-3 \\
+             --train-data demo-output/data/pair-train --data demo-output/data/test --method dix3,rollout,gae --limit 8`,
   async run(argv) {
     const { values: v, positionals } = parseWithPositionals('sanity', argv, {
       ...BACKEND_OPTION, ...DB_OPTION, model: { type: 'string' }, data: { type: 'string' }, method: { type: 'string' }, methods: { type: 'string' },
