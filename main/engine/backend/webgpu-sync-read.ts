@@ -2,7 +2,8 @@
 // target class, completeness, every map), and TF.js's webgpu readSync goes through OffscreenCanvas, which Node does
 // not have ("OffscreenCanvas is not defined"). Here a read copies the tensor's buffer into a mappable one, starts
 // mapAsync and turns the event loop (deasync) until the buffer's mapState is 'mapped'. Polling mapState, not awaiting
-// the promise: promise reactions do not run inside a nested event-loop turn, the state does change.
+// the promise: promise reactions do not run inside a nested event-loop turn, the state does change. For the same reason
+// the worker's item chain (promise-based) cannot start another item during a read; timers and I/O callbacks can run.
 import { createRequire } from 'node:module';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { tf } from '../tf';
