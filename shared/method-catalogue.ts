@@ -11,8 +11,9 @@ import { METHOD_OPTIONS as O, paramInfo, type MethodOptionKey, type ParamInfo } 
 export const METHOD_FAMILIES = ['dix', 'cam', 'path', 'gradient', 'attention'] as const;
 export type MethodFamily = (typeof METHOD_FAMILIES)[number];
 
+/** How the window names each family over its methods. */
 export const FAMILY_NAMES: Readonly<Record<MethodFamily, string>> = {
-  dix: 'DIX', cam: 'CAM methods', path: 'path methods', gradient: 'gradient methods', attention: 'attention methods (ViTs)',
+  dix: 'DIX', cam: 'CAM', path: 'Path integrals', gradient: 'Gradients', attention: 'Attention (ViTs)',
 };
 
 /** any: every model; cnn: models without attention points (refused on a ViT); vit: a ViT's attention points needed. */
@@ -42,7 +43,7 @@ export const DixParamsSchema = z.object({
   layers: O.layers.optional().describe('cut points S (default: the last 1, 2 or 3 block outputs, by method)'),
   steps: O.steps.default(10),
   baseline: z.enum(DIX_BASELINES, { error: `must be one of ${DIX_BASELINES.join(', ')}` }).default('channel-min')
-    .describe('z^l: per-channel spatial minimum, or zero (a ViT: always zero)'),
+    .meta({ title: 'Baseline', description: 'z^l: per-channel spatial minimum, or zero (a ViT: always zero)' }),
   normalizeLayers: O.normalizeLayers.default(false),
 });
 export const CamParamsSchema = z.object({
@@ -51,7 +52,7 @@ export const CamParamsSchema = z.object({
 export const IgParamsSchema = z.object({
   steps: O.steps.default(10),
   baseline: z.enum(IG_BASELINES, { error: `must be one of ${IG_BASELINES.join(', ')}` }).default('black')
-    .describe('the path\'s start: a black image, or zeros in model input space'),
+    .meta({ title: 'Baseline', description: 'the path\'s start: a black image, or zeros in model input space' }),
 });
 export const GuidedIgParamsSchema = z.object({
   steps: O.steps.default(200),

@@ -6,27 +6,27 @@ import { z } from 'zod';
 
 export const METHOD_OPTIONS = {
   layers: z.array(z.string().min(1)).min(1, { error: 'layers, when given, must name at least one cut point' })
-    .describe('cut points by layer name (see dixw layers)'),
+    .meta({ title: 'Cut points', description: 'cut points by layer name (see dixw layers)' }),
   steps: z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' })
     .min(1, { error: 'must be a positive integer' }).max(10_000, { error: 'must be at most 10000' })
-    .describe('integration steps N'),
-  baseline: z.string().min(1).describe('the path\'s starting point'),
-  normalizeLayers: z.boolean().describe('min-max each layer\'s map before aggregating them'),
+    .meta({ title: 'Steps (N)', description: 'integration steps N' }),
+  baseline: z.string().min(1).meta({ title: 'Baseline', description: 'the path\'s starting point' }),
+  normalizeLayers: z.boolean().meta({ title: 'Normalize layers', description: 'min-max each layer\'s map before aggregating them' }),
   samples: z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' })
     .min(1, { error: 'must be a positive integer' }).max(100_000, { error: 'must be at most 100000' })
-    .describe('noisy copies of the input per image'),
+    .meta({ title: 'Samples', description: 'noisy copies of the input per image' }),
   noise: z.number({ error: 'must be a number from 0 to 10' }).min(0, { error: 'must be a number from 0 to 10' })
     .max(10, { error: 'must be a number from 0 to 10' })
-    .describe('noise standard deviation, as a fraction of the input\'s range (max - min)'),
+    .meta({ title: 'Noise level', description: 'noise standard deviation, as a fraction of the input\'s range (max - min)' }),
   fraction: z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' })
-    .max(1, { error: 'must be a number from 0 to 1' }).describe('fraction of the features moved at every step'),
+    .max(1, { error: 'must be a number from 0 to 1' }).meta({ title: 'Fraction per step', description: 'fraction of the features moved at every step' }),
   maxDist: z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' })
     .max(1, { error: 'must be a number from 0 to 1' })
-    .describe('how far (in alpha) a feature may run ahead of or lag behind the straight path'),
+    .meta({ title: 'Max distance', description: 'how far (in alpha) a feature may run ahead of or lag behind the straight path' }),
   maxSigma: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' })
-    .describe('the largest Gaussian blur sigma, in pixels'),
+    .meta({ title: 'Max sigma', description: 'the largest Gaussian blur sigma, in pixels' }),
   gradStep: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' })
-    .describe('sigma step of the finite difference d blur / d sigma'),
+    .meta({ title: 'Sigma step', description: 'sigma step of the finite difference d blur / d sigma' }),
 } as const;
 
 export type MethodOptionKey = keyof typeof METHOD_OPTIONS;
@@ -55,6 +55,8 @@ export function flagOf(key: string): string {
 export interface ParamInfo {
   key: string;
   flag: string;
+  /** A short label for a form field, e.g. "Steps (N)". */
+  title: string;
   description: string;
   kind: 'integer' | 'number' | 'choice' | 'boolean' | 'list' | 'text';
   /** undefined: no fixed default (e.g. layers, which depend on the model). */
@@ -68,14 +70,16 @@ export interface ParamInfo {
 export function paramInfo(key: string, schema: z.ZodType): ParamInfo {
   let s: z.ZodType = schema;
   let description = s.description;
+  let title = s.meta()?.title;
   let dflt: unknown;
   for (;;) {
     if (s instanceof z.ZodDefault) dflt = s.def.defaultValue;
     else if (!(s instanceof z.ZodOptional)) break;
     s = (s as z.ZodDefault<z.ZodType> | z.ZodOptional<z.ZodType>).unwrap() as z.ZodType;
     description ??= s.description;
+    title ??= s.meta()?.title;
   }
-  const info: ParamInfo = { key, flag: flagOf(key), description: description ?? key, kind: 'text', default: dflt };
+  const info: ParamInfo = { key, flag: flagOf(key), title: title ?? key, description: description ?? key, kind: 'text', default: dflt };
   if (s instanceof z.ZodNumber) {
     info.kind = s.format === 'safeint' || s.isInt ? 'integer' : 'number';
     if (s.minValue !== null && Number.isFinite(s.minValue)) info.min = s.minValue;

@@ -135,6 +135,14 @@ test('new job and queue: an explain job queued in the window runs to done with l
   const methods = page.getByRole('group', { name: 'Methods' });
   await methods.getByLabel('DIX3', { exact: true }).check();
   await methods.getByLabel('Grad-CAM', { exact: true }).check();
+  // A method's own fields (from its parameter schema) are in the form only while a method that reads them is selected.
+  await page.getByLabel('Steps (N)').waitFor();
+  const samples = page.getByLabel('Samples', { exact: true });
+  assert.equal(await samples.count(), 0, 'no selected method reads samples');
+  await methods.getByLabel('SmoothGrad', { exact: true }).check();
+  await samples.waitFor();
+  await methods.getByLabel('SmoothGrad', { exact: true }).uncheck();
+  await samples.waitFor({ state: 'detached' });
   await page.getByText(/30 image\(s\)/).waitFor();
   await shot('new-job');
   await page.getByRole('button', { name: 'Queue job' }).click();
