@@ -56,8 +56,10 @@ async function dawnGpu(): Promise<GPU> {
 export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const limits = Object.fromEntries(KEY_LIMITS.map((k) => [k, Number(adapter.limits[k])])) as Record<KeyLimit, number>;
+  // Also by name: Dawn's OpenGL ES backend reports Mesa's llvmpipe as a non-fallback adapter.
+  const software = /llvmpipe|lavapipe|softpipe|swiftshader/i.test(`${info.description} ${info.device}`);
   return { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
-    fallback: info.isFallbackAdapter === true, limits };
+    fallback: info.isFallbackAdapter === true || software, limits };
 }
 
 /** Linux: a hardware GPU shows as a DRM render node or an NVIDIA device; without one Dawn is not even loaded in the
