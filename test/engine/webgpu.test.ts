@@ -15,6 +15,7 @@ import type { VisionModel } from '../../main/engine/model/vision-model';
 import { classGradient, pathIntegral } from '../../main/engine/explain/path-integral';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { methodIdsFor } from '../../main/engine/explain/registry';
+import { predictBatches } from '../../main/engine/metrics/unit-input';
 import { assertClose, maxAbs, maxAbsDiff, sum } from './helpers';
 
 type Backend = 'wasm' | 'webgpu';
@@ -138,6 +139,15 @@ describe('webgpu: the engine identities, against wasm', { skip }, () => {
 });
 
 describe('webgpu: one map of every method, against wasm', { skip }, () => {
+  test('the metrics\' batched predictions (20 images in batches of 16) equal wasm\'s', async () => {
+    const r = await onBoth(resnet, (vm) => {
+      const p = predictBatches(vm, 20, (s, m) => tf.randomUniform([m, 16, 16, 3], 0, 1, 'float32', 500 + s) as tf.Tensor4D, 2, 16);
+      return { prob: Array.from(p.prob), top1: Array.from(p.top1) };
+    });
+    assertClose(r.webgpu.prob, r.wasm.prob, 1e-4, 'softmax probability');
+    assert.deepEqual(r.webgpu.top1, r.wasm.top1);
+  });
+
   for (const [name, make] of [['small CNN', smallCnn], ['ResNet (batch norm, residual stages)', resnet]] as const) {
     test(`${name}: each method's map on webgpu equals wasm's (max difference within 1e-3 of the map's scale)`, async () => {
       const r = await onBoth(make, (vm) => {

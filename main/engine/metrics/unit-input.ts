@@ -3,6 +3,8 @@
 import { tf } from '../tf';
 import type { Preprocessing } from '../../../shared/preprocessing';
 import type { VisionModel } from '../model/vision-model';
+import { inputCutPoint } from '../model/cut-points';
+import { webGpuBatchCap } from '../backend/webgpu-memory';
 
 /** A per-channel preprocessing value list (one value means every channel) as C values. */
 function perChannel(v: number[], c: number): number[] {
@@ -31,8 +33,10 @@ export interface Predictions {
  */
 export function predictBatches(vm: VisionModel, n: number, inputs: (start: number, count: number) => tf.Tensor4D, cls: number, batchSize: number): Predictions {
   const parts: tf.Tensor[] = [];
-  for (let s = 0; s < n; s += batchSize) {
-    const m = Math.min(batchSize, n - s);
+  // On webgpu, no more images at once than one buffer binding holds (the predictions do not depend on the batch).
+  const step = Math.min(batchSize, webGpuBatchCap(vm.tailActivationBytes(inputCutPoint(vm.cuts))));
+  for (let s = 0; s < n; s += step) {
+    const m = Math.min(step, n - s);
     parts.push(tf.tidy(() => {
       const logits = vm.predict(inputs(s, m));
       const prob = tf.reshape(tf.slice(tf.softmax(logits), [0, cls], [m, 1]), [m]);
