@@ -8,6 +8,7 @@
 // --torch runs only the comparison with PyTorch and the worker throughput (bench/torch-compare.ts, bench/throughput.ts).
 // --webgpu runs only the webgpu backend beside wasm, first image apart (bench/webgpu-speed.ts); on a hardware adapter,
 // --backends webgpu,wasm gives the full table on it.
+// --startup runs only the start-up time of the compiled output beside the sources through tsx (bench/startup.ts).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tf } from '../main/engine/tf';
@@ -23,7 +24,7 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
-  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, torch: { type: 'boolean' },
+  metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, startup: { type: 'boolean' }, torch: { type: 'boolean' },
   'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower baselines of docs/methods.md §3 (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
@@ -31,6 +32,17 @@ const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'g
 const METHOD_IDS = values['all-methods'] ? ALL_METHOD_IDS : CORE_METHODS;
 const quick = Boolean(values.quick);
 const vggWidth = Number(values.width ?? 0.25);
+
+// --startup: only the start-up time of the compiled output (npm run build) beside the sources through tsx
+// (bench/startup.ts): dixw --help, dixw methods, web mode until its URL.
+if (values.startup) {
+  const { measureStartup, printStartup } = await import('./startup');
+  const runs = quick ? 3 : 7;
+  const rows = await measureStartup(runs);
+  printStartup(rows, runs);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), startup: rows }, null, 2));
+  process.exit(0);
+}
 
 // --sanity: only the sanity-test speed section (bench/sanity-speed.ts).
 if (values.sanity) {
