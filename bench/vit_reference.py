@@ -6,7 +6,7 @@ block l's attention replaced, one backward for the attention gradients of every 
 Grad-CAM at the last block's patch tokens; IG (N interpolants from a black image in one batch). T-Attr is not timed
 here (its LRP pass is the workbench's own). Timing only; weights are random.
 
-/usr/bin/python3 bench/vit_reference.py --model vit_b_16 --out m.onnx --input x.bin --threads 1 --reps 3
+/usr/bin/python3 bench/vit_reference.py --model vit_b_16 --out m.onnx --input x.bin --threads 1 --reps 1 --warmup 0
 /usr/bin/python3 bench/vit_reference.py --model tiny --out m.onnx --input x.bin --threads 1 --reps 3
 Prints one JSON object: {"torch": version, "ms": {forward, rollout, gae, dix1, dix2, dix3, gradcam, ig}}.
 """
@@ -22,8 +22,9 @@ import torchvision
 from torchvision.models.vision_transformer import VisionTransformer
 
 
-def timed(f, reps):
-    f()
+def timed(f, reps, warmup):
+    for _ in range(warmup):
+        f()
     out = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -67,6 +68,7 @@ def main():
         p.add_argument(a, required=True)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--reps', type=int, default=3)
+    p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--steps', type=int, default=10)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -157,9 +159,10 @@ def main():
         model.zero_grad(set_to_none=True)
         return ((x - base) * path.grad.mean(0, keepdim=True)).sum(1)
 
-    ms = {'forward': timed(forward, a.reps), 'rollout': timed(rollout, a.reps), 'gae': timed(gae, a.reps),
-          'dix1': timed(lambda: dix(1), a.reps), 'dix2': timed(lambda: dix(2), a.reps), 'dix3': timed(lambda: dix(3), a.reps),
-          'gradcam': timed(gradcam, a.reps), 'ig': timed(ig, a.reps)}
+    w = a.warmup
+    ms = {'forward': timed(forward, max(a.reps, 3), 1), 'rollout': timed(rollout, a.reps, w), 'gae': timed(gae, a.reps, w),
+          'dix1': timed(lambda: dix(1), a.reps, w), 'dix2': timed(lambda: dix(2), a.reps, w), 'dix3': timed(lambda: dix(3), a.reps, w),
+          'gradcam': timed(gradcam, a.reps, w), 'ig': timed(ig, a.reps, w)}
     print(json.dumps({'torch': torch.__version__, 'ms': ms}))
 
 

@@ -42,7 +42,7 @@ test('dixw sanity data --train vit-tiny trains two tiny ViTs and compares their 
     assert.equal(rows.find((x) => x.step === 0)?.mean, 1, `${method}: step 0 is the true-label model itself`);
     const random = rows.find((x) => x.step === 1)!;
     assert.equal(random.n, 3);
-    assert.ok(Number.isFinite(random.mean) && random.mean < 1, `${method}: the random-label model's maps differ (${random.mean})`);
+    assert.ok(random.mean !== null && Number.isFinite(random.mean) && random.mean < 1, `${method}: the random-label model's maps differ (${random.mean})`);
     const map = join(dir, 'maps', method, 'step-1');
     assert.ok(existsSync(map), `${map} written`);
   }
