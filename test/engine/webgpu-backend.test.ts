@@ -12,7 +12,7 @@ import { buildArchitecture } from '../../main/engine/model/architectures/registr
 import { wrapModel } from '../../main/engine/model/layers/layers-vision-model';
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { methodIdsFor } from '../../main/engine/explain/registry';
-import { assertUserError, maxAbsDiff } from './helpers';
+import { assertClose, assertUserError, maxAbsDiff } from './helpers';
 import { runCli } from '../helpers/run-cli';
 
 const skip = await (async () => {
@@ -48,6 +48,47 @@ describe('webgpu backend selection and kernels', { skip }, () => {
     const got = await sumOn('webgpu');
     assert.ok(maxAbsDiff(got, want) < 1e-5, `max difference ${maxAbsDiff(got, want)}`);
   });
+});
+
+/** Ops the engine differentiates, each as a scalar function of its inputs (a random weighting of the output). */
+const OPS: Array<{ name: string; shapes: number[][]; f: (...t: tf.Tensor[]) => tf.Tensor }> = [
+  { name: 'conv2d 3x3 stride 1 same', shapes: [[2, 9, 9, 3], [3, 3, 3, 5]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'conv2d 3x3 stride 2 same', shapes: [[1, 9, 9, 4], [3, 3, 4, 6]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  { name: 'conv2d 7x7 stride 2 valid', shapes: [[1, 20, 20, 3], [7, 7, 3, 4]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid') },
+  { name: 'conv2d 1x1', shapes: [[2, 5, 5, 8], [1, 1, 8, 3]], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid') },
+  { name: 'depthwise 3x3 stride 1 same', shapes: [[1, 8, 8, 4], [3, 3, 4, 1]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'depthwise 3x3 stride 2 same', shapes: [[1, 9, 9, 4], [3, 3, 4, 2]], f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  { name: 'maxPool 2x2 stride 2 same (odd size)', shapes: [[1, 7, 7, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same') },
+  { name: 'maxPool 3x3 stride 2 same (ResNet stem)', shapes: [[1, 56, 56, 16]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
+  { name: 'avgPool 2x2 and global mean', shapes: [[2, 8, 8, 3]], f: (x) => tf.mean(tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [1, 2]) },
+  { name: 'matMul (dense)', shapes: [[4, 12], [12, 7]], f: (a, b) => tf.matMul(a, b) },
+  { name: 'batchNorm with scale and offset', shapes: [[2, 4, 4, 3], [3], [3], [3], [3]],
+    f: (x, m, v, o, sc) => tf.batchNorm(x as tf.Tensor4D, m as tf.Tensor1D, tf.add(tf.abs(v), 0.5) as tf.Tensor1D, o as tf.Tensor1D, sc as tf.Tensor1D, 1e-3) },
+  { name: 'relu, tanh, sigmoid, softplus, softmax', shapes: [[3, 10]], f: (x) => tf.softmax(tf.add(tf.add(tf.relu(x), tf.tanh(x)), tf.add(tf.sigmoid(x), tf.softplus(x)))) },
+  { name: 'resizeBilinear, concat, slice', shapes: [[1, 4, 4, 2]], f: (x) => tf.slice(tf.concat([tf.image.resizeBilinear(x as tf.Tensor4D, [7, 7]), tf.image.resizeBilinear(x as tf.Tensor4D, [7, 7], false, true)], 3), [0, 1, 1, 0], [1, 5, 5, 3]) },
+];
+
+function gradsOf(op: (typeof OPS)[number]): { y: number[]; grads: number[][] } {
+  return tf.tidy(() => {
+    const xs = op.shapes.map((sh, i) => tf.randomNormal(sh, 0, 1, 'float32', 10 + i));
+    const y = op.f(...xs);
+    const w = tf.randomNormal(y.shape, 0, 1, 'float32', 99);
+    const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(op.f(...t), w)))(xs);
+    return { y: Array.from(y.dataSync()), grads: grads.map((g) => Array.from(g.dataSync())) };
+  });
+}
+
+describe('webgpu kernels, forward and gradient, against the cpu backend', { skip }, () => {
+  for (const op of OPS) {
+    test(op.name, async () => {
+      await initBackend('cpu');
+      const want = gradsOf(op);
+      await initBackend('webgpu');
+      const got = gradsOf(op);
+      assertClose(got.y, want.y, 1e-4, `${op.name}: forward`);
+      got.grads.forEach((g, i) => assertClose(g, want.grads[i], 1e-4, `${op.name}: gradient of input ${i}`));
+    });
+  }
 });
 
 describe('webgpu shader compilation', { skip }, () => {
