@@ -1,8 +1,10 @@
 // The method options as command-line flags, generated from their declarations (shared/method-options.ts) and the
 // methods' parameter schemas (shared/method-catalogue.ts): what explain, sanity and metrics parse, and the part of
 // their --help that says which method reads which option with which default.
-import { METHOD_CATALOGUE, methodParams } from '../../shared/method-catalogue';
-import { flagOf, METHOD_OPTION_KEYS, METHOD_OPTIONS, paramInfo, paramUsage, type MethodOptionKey } from '../../shared/method-options';
+import type { z } from 'zod';
+import { METHOD_CATALOGUE } from '../../shared/method-catalogue';
+import { METRIC_CATALOGUE } from '../../shared/metric-catalogue';
+import { flagOf, METHOD_OPTION_KEYS, METHOD_OPTIONS, paramInfo, paramUsage, type MethodOptionKey, type ParamInfo } from '../../shared/method-options';
 import { intOption, listOption, numberOption, type Options } from './args';
 
 const infoOf = (key: MethodOptionKey) => paramInfo(key, METHOD_OPTIONS[key]);
@@ -33,23 +35,36 @@ export function methodOptionFields(command: string, v: Record<string, string | b
  * to some options (ablate sweeps steps and layers itself).
  */
 export function methodOptionsHelp(only: readonly MethodOptionKey[] = METHOD_OPTION_KEYS): string {
-  const groups: Array<{ ids: string[]; lines: string[] }> = [];
-  const bySchema = new Map<unknown, { ids: string[]; lines: string[] }>();
-  for (const m of METHOD_CATALOGUE) {
-    let g = bySchema.get(m.params);
-    if (!g) {
-      const lines = methodParams(m.id).filter((p) => (only as readonly string[]).includes(p.key)).map((p) => `      ${paramUsage(p)}`);
-      g = { ids: [], lines };
-      bySchema.set(m.params, g);
-      groups.push(g);
-    }
-    g.ids.push(m.id);
-  }
-  const withOptions = groups.filter((g) => g.lines.length > 0);
-  const without = groups.filter((g) => g.lines.length === 0).flatMap((g) => g.ids);
   return ['Method options (each method reads only those listed under it; an option that none of the chosen methods reads',
     'is refused, naming the methods that read it):',
-    ...withOptions.flatMap((g) => [`  ${g.ids.join(', ')}:`, ...g.lines]),
-    ...(without.length > 0 ? [`  ${without.join(', ')}: no options`] : []),
+    ...schemaGroupsHelp(METHOD_CATALOGUE, (p) => (only as readonly string[]).includes(p.key)),
   ].join('\n');
+}
+
+/** The metrics' options with their defaults (SIC/AIC's protocol), from the metric catalogue, for --help. */
+export function metricOptionsHelp(): string {
+  return ['Metric options (refused when none of the chosen metrics reads them):',
+    ...schemaGroupsHelp(METRIC_CATALOGUE, () => true).filter((l) => !l.endsWith(': no options')),
+  ].join('\n');
+}
+
+/** Entries with the same parameter schema on one line, then their parameters; those without on a last line. */
+function schemaGroupsHelp(entries: ReadonlyArray<{ id: string; params: z.ZodObject }>, keep: (p: ParamInfo) => boolean): string[] {
+  const groups: Array<{ ids: string[]; lines: string[] }> = [];
+  const bySchema = new Map<unknown, { ids: string[]; lines: string[] }>();
+  for (const e of entries) {
+    let g = bySchema.get(e.params);
+    if (!g) {
+      const params = Object.entries(e.params.shape).map(([key, schema]) => paramInfo(key, schema as z.ZodType));
+      g = { ids: [], lines: params.filter(keep).map((p) => `      ${paramUsage(p)}`) };
+      bySchema.set(e.params, g);
+      groups.push(g);
+    }
+    g.ids.push(e.id);
+  }
+  const without = groups.filter((g) => g.lines.length === 0).flatMap((g) => g.ids);
+  return [
+    ...groups.filter((g) => g.lines.length > 0).flatMap((g) => [`  ${g.ids.join(', ')}:`, ...g.lines]),
+    ...(without.length > 0 ? [`  ${without.join(', ')}: no options`] : []),
+  ];
 }

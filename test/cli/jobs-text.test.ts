@@ -40,12 +40,12 @@ const line = (text: string, label: string) => text.split('\n').find((l) => l.sta
 test('jobs show and jobs list describe metrics, ablation and sanity jobs', () => {
   const common = ['--model', model, '--data', data, '--resamples', '100'];
   // Job 1: a finished metrics job.
-  const metricsOut = dixw(['metrics', ...common, '--methods', 'gradcam,ig', '--steps', '4', '--metrics', 'neg,pos,adp,pic,seg', '--limit', '3', '--webp-quality', '70']).stdout;
+  const metricsOut = dixw(['metrics', ...common, '--methods', 'gradcam,ig', '--steps', '4', '--metrics', 'neg,pos,adp,pic,seg', '--limit', '3']).stdout;
   const shown = dixw(['jobs', 'show', '1']).stdout;
   assert.match(shown, /^job 1 \(metrics\): done, 3\/3 items done$/m);
   assert.equal(line(shown, 'methods'), 'methods   gradcam, ig');
   assert.equal(line(shown, 'metrics'), 'metrics   NEG v1, POS v1, ADP v1, PIC v1, PA v1, mIoU v1, mAP v1, mF1 v1');
-  assert.equal(line(shown, 'options'), 'options   limit 3, seed 0, 4 integration steps, batch size all, webp quality 70, 100 resamples, keep maps all');
+  assert.equal(line(shown, 'options'), 'options   limit 3, seed 0, 4 integration steps, batch size all, 100 resamples, keep maps all');
   assert.equal(line(shown, 'progress'), 'progress  3/3 images done (0 skipped), 0 failed');
   assert.match(line(shown, 'maps'), /^maps {6}6 computed, 0 reused from the store; metrics median \d+ ms\/image$/);
   // The very table `dixw metrics` printed, one row per metric with both methods' cells.

@@ -25,6 +25,8 @@ test('--help of explain, sanity and metrics lists every method\'s parameters and
   const help = runCli(['explain', '--help']).stdout;
   assert.match(help, /--samples N: noisy copies of the input per image \(default 25\)/);
   assert.match(help, /guided-ig:\n(?: {6}.*\n)*? {6}--steps N: integration steps N \(default 200\)/);
+  // Metric options likewise, from the metric catalogue.
+  assert.match(runCli(['metrics', '--help']).stdout, /\n {2}sic, aic:\n {6}--min-probability X: .*\(default 0\.5\)/);
 });
 
 test('an option no chosen method reads is refused naming the methods that read it; nothing is queued', () => {

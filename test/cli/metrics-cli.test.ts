@@ -31,7 +31,7 @@ test('dixw metrics prints the table; a second run reuses the maps; --json gives 
   const help = runCli(['metrics', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Usage: dixw metrics --model MODEL --data DATASET --methods/);
-  assert.match(help.stdout, /--webp-quality Q/);
+  assert.match(help.stdout, /--webp-quality X: .*\(default 100\)/, 'metric options from their schema');
   assert.match(runCli(['--help']).stdout, /metrics .*\n.*ablate /);
 
   const base = ['--model', model, '--data', data, '--methods', 'gradcam,ig', '--steps', '4', '--limit', '3', '--resamples', '100'];

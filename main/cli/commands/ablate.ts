@@ -1,5 +1,6 @@
 import type { MethodVariant } from '../../../shared/job-spec';
 import { methodInfo, reads } from '../../../shared/method-catalogue';
+import { METRIC_CATALOGUE } from '../../../shared/metric-catalogue';
 import { listOption, parse } from '../args';
 import type { Command } from '../command';
 import { UserError } from '../../engine/errors';
@@ -10,7 +11,8 @@ import { METRICS_RUN_HELP, METRICS_RUN_OPTIONS, printMetricsHeader, runMetricsJo
 export const ABLATION_METHODS = ['dix1', 'ig', 'dix2', 'dix2-mul', 'dix3-grads', 'dix3'];
 /** Cut points a DIX configuration takes by default; null for a method of another family (declared in the catalogue). */
 const dixLayerCount = (id: string): number | null => (methodInfo(id)?.family === 'dix' ? methodInfo(id)!.layerCount : null);
-export const ABLATION_METRICS = ['neg', 'pos', 'ins', 'del', 'adp', 'pic', 'sic', 'aic'];
+/** Every faithfulness metric (the paper's Table 5 columns; localisation needs masks). */
+export const ABLATION_METRICS = METRIC_CATALOGUE.filter((m) => m.category === 'faithfulness').map((m) => m.id);
 
 export interface AblationGrid {
   methods: string[];

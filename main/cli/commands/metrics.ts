@@ -8,7 +8,7 @@ import { keepMapsOption, withoutUndefined } from '../spec-options';
 import { checkLayers } from '../check-layers';
 import { CATALOGUE_METHOD_IDS as METHOD_IDS } from '../../../shared/method-catalogue';
 import { METRIC_GROUPS } from '../../../shared/metric-catalogue';
-import { methodFlagOptions, methodOptionFields, methodOptionsHelp } from '../method-flags';
+import { methodFlagOptions, methodOptionFields, methodOptionsHelp, metricOptionsHelp } from '../method-flags';
 import { UserError } from '../../engine/errors';
 import type { WorkbenchService } from '../../service/service';
 import { metricsTableText } from '../../service/tables/metrics-table';
@@ -35,12 +35,9 @@ export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC
                       (default: the largest batch that fits in the backend's memory)
   --normalize-layers  min-max each DIX layer map before averaging
   --metric-batch-size N  perturbed images per model call (speed and memory only; default 16)
-  --webp-quality Q    SIC/AIC: lossless WebP effort 0-100 (default 100, the PAIR protocol; lower is faster, and the
-                      protocol card records it)
-  --min-probability P SIC/AIC: skip images whose clean probability is below P (default 0.5)
-                      (SIC/AIC's WebP encodings run on worker threads beside the model: DIXW_METRIC_THREADS=N sets
-                      how many, default one less than the cores, at most 4; 0 keeps them on the model's thread)
-  --aggregation A     SIC/AIC curves over images: median (default, the protocol) or mean
+  (SIC/AIC's options are under "Metric options" below: a lower --webp-quality is faster, and the protocol card records
+  it; their WebP encodings run on worker threads beside the model: DIXW_METRIC_THREADS=N sets how many, default one
+  less than the cores, at most 4; 0 keeps them on the model's thread)
   --resamples B       bootstrap resamples per table cell (default 2000)
   --keep-maps N|all|none  store the maps computed for N images (the classes in turn), all (default) or none; stored maps are
                       reused by later metrics and explain jobs
@@ -48,14 +45,15 @@ export const METRICS_RUN_HELP = `  --metrics LIST      comma-separated: ${METRIC
   --priority P        higher runs first (default 0)
   --json              print the job's summary (with the table) as JSON on stdout
 ${DB_HELP}
-${BACKEND_HELP}`;
+${BACKEND_HELP}
+
+${metricOptionsHelp()}`;
 
 /** The spec fields `metrics` and `ablate` share, from their options. */
 export function sharedSpecFields(command: string, v: Record<string, string | boolean | undefined>, defaultMetrics?: string[]): Record<string, unknown> {
   const metrics = listOption(v, 'metrics') ?? defaultMetrics;
   if (!metrics?.length) throw new UserError(`dixw ${command}: --metrics is required.`, `Choose from: ${[...METRIC_IDS, ...Object.keys(METRIC_GROUPS)].join(', ')}.`);
   const aggregation = v.aggregation as string | undefined;
-  if (aggregation !== undefined && aggregation !== 'median' && aggregation !== 'mean') throw new UserError(`dixw ${command}: --aggregation must be median or mean (got "${aggregation}").`);
   return {
     model: required(command, v, 'model'), dataset: required(command, v, 'data'), metrics,
     limit: intOption(command, v, 'limit'), perClass: intOption(command, v, 'per-class'), seed: intOption(command, v, 'seed'),
