@@ -16,6 +16,7 @@ import { classGradient, pathIntegral } from '../../main/engine/explain/path-inte
 import { explainImage, planMethods } from '../../main/engine/explain/explain-image';
 import { methodIdsFor } from '../../main/engine/explain/registry';
 import { predictBatches } from '../../main/engine/metrics/unit-input';
+import { makeTestVit } from './vit-reference';
 import { assertClose, maxAbs, maxAbsDiff, sum } from './helpers';
 
 type Backend = 'wasm' | 'webgpu';
@@ -146,6 +147,22 @@ describe('webgpu: one map of every method, against wasm', { skip }, () => {
     });
     assertClose(r.webgpu.prob, r.wasm.prob, 1e-4, 'softmax probability');
     assert.deepEqual(r.webgpu.top1, r.wasm.top1);
+  });
+
+  test('tiny ViT (attention methods too): each method\'s map on webgpu equals wasm\'s', async () => {
+    const maps = {} as Record<Backend, Array<{ id: string; map: Float32Array }>>;
+    for (const b of ['wasm', 'webgpu'] as Backend[]) {
+      await initBackend(b);
+      const vm = makeTestVit({ seed: 51 });
+      const x = input([1, 8, 8, 3], 22) as tf.Tensor4D;
+      maps[b] = explainImage(vm, x, planMethods(vm, methodIdsFor(vm), { steps: 4, samples: 2 }), 1).maps.map((m) => ({ id: m.methodId, map: m.map }));
+      x.dispose();
+      vm.dispose();
+    }
+    assert.deepEqual(maps.webgpu.map((m) => m.id), maps.wasm.map((m) => m.id));
+    const rel = maps.webgpu.map((m, i) => ({ id: m.id, rel: maxAbsDiff(m.map, maps.wasm[i].map) / Math.max(1e-12, maxAbs(maps.wasm[i].map)) }));
+    console.log(`# tiny ViT: ${rel.map((w) => `${w.id} ${w.rel.toExponential(1)}`).join(', ')}`);
+    assert.deepEqual(rel.filter((w) => !(w.rel <= 1e-3)), [], 'methods whose webgpu map differs from wasm\'s');
   });
 
   for (const [name, make] of [['small CNN', smallCnn], ['ResNet (batch norm, residual stages)', resnet]] as const) {
