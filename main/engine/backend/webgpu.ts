@@ -122,7 +122,10 @@ export async function startWebGpu(allowFallback: boolean): Promise<WebGpuStart> 
   tf.registerBackend('webgpu', async () => new Backend(await requestDevice(adapter), adapter.info));
   const ok = await tf.setBackend('webgpu');
   await tf.ready();
-  if (!ok || tf.getBackend() !== 'webgpu') throw new Error(`the webgpu backend failed to initialise on ${summary.description}`);
+  if (!ok || tf.getBackend() !== 'webgpu') {
+    releaseWebGpu();
+    throw new Error(`the webgpu backend failed to initialise on ${summary.description} (the device request was refused)`);
+  }
   return { adapter: summary, version };
 }
 
