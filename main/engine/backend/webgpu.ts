@@ -79,7 +79,7 @@ export function noAdapterReason(): string {
     if (!loader.some((p) => fs.existsSync(p))) return 'no Vulkan loader (libvulkan.so.1) is installed';
     const icdDirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
     if (!icdDirs.some((d) => fs.existsSync(d) && fs.readdirSync(d).length > 0)) return 'no Vulkan driver (ICD) is installed';
-    return 'Dawn refused every Vulkan driver present (an old driver: Debian 12\'s Mesa 22 lavapipe is refused; Dawn\'s reason is printed by `dixw doctor`)';
+    return 'Dawn found no usable Vulkan driver (an old one is refused, e.g. Debian 12\'s Mesa 22 lavapipe; `dixw doctor` shows Dawn\'s messages)';
   }
   return 'the system offers no WebGPU adapter to Dawn';
 }
