@@ -37,7 +37,8 @@ export const METHOD_OPTION_FIELDS = Object.fromEntries(METHOD_OPTION_KEYS.map((k
   [K in MethodOptionKey]: z.ZodOptional<(typeof METHOD_OPTIONS)[K]>;
 };
 
-type MethodOptionValues = { [K in MethodOptionKey]?: z.infer<(typeof METHOD_OPTIONS)[K]> };
+/** The method options' values, as a spec gives them. */
+export type MethodOptionValues = { [K in MethodOptionKey]?: z.infer<(typeof METHOD_OPTIONS)[K]> };
 
 /** The method options a spec (or any object with its fields) gives, and only those. */
 export function pickMethodOptions(o: MethodOptionValues): MethodOptionValues {

@@ -2,6 +2,8 @@
 // state and the map state share between metrics (one clean forward pass per image, one perturbation curve per map and
 // ordering), and aggregates per-image scores into the dataset value that a table shows. Its protocol card (id, version,
 // every parameter) is stored with every score.
+import type { z } from 'zod';
+import type { METRIC_OPTIONS, MetricOptionKey } from '../../../shared/metric-catalogue';
 import type { ImageState } from './image-state';
 import type { MapState } from './map-state';
 
@@ -37,15 +39,8 @@ export interface MetricCard {
   params: Record<string, unknown>;
 }
 
-/** Options a caller may give any metric; each metric takes those that apply. */
-export interface MetricOptions {
-  /** SIC/AIC: the clean probability below which an image is skipped. */
-  minProbability?: number;
-  /** SIC/AIC: 'median' (PAIR's default, docs/methods.md §4.4) or 'mean' over images' curves. */
-  aggregation?: 'median' | 'mean';
-  /** SIC/AIC: lossless WebP compression effort 0-100 (PAIR: 100). */
-  webpQuality?: number;
-}
+/** Options a caller may give any metric (declared in shared/metric-catalogue.ts); each takes those its schema declares. */
+export type MetricOptions = { [K in MetricOptionKey]?: z.infer<(typeof METRIC_OPTIONS)[K]> };
 
 export interface Metric<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;

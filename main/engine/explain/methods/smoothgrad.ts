@@ -10,7 +10,7 @@ import { classGradient } from '../path-integral';
 import { inputCutPoint } from '../../model/cut-points';
 import { mixSeed } from '../../data/rng';
 import { SmoothGradParamsSchema } from '../../../../shared/method-catalogue';
-import { seedOf } from './baseline-options';
+import { seedOf } from './seed-option';
 import { declaredParams } from './params';
 
 export const SMOOTHGRAD_REDUCTIONS = ['abs-sum', 'sum'] as const;
