@@ -65,8 +65,19 @@ export const FleetWorkerStatusSchema = z.strictObject({
   lastSeenAt: z.string(),
   itemsDone: z.number().int().nonnegative(),
   busy: z.number().int().nonnegative(),
+  /** Items finished per second over the last minute. */
+  itemsPerSecond: z.number().nonnegative(),
 });
 export type FleetWorkerStatus = z.infer<typeof FleetWorkerStatusSchema>;
+
+/** What `dixw fleet status` shows: the workers that beat recently, and the shared items queue. */
+export interface FleetStatus {
+  queue: string;
+  workers: (FleetWorkerStatus & { alive: boolean })[];
+  items: { waiting: number; active: number; failed: number };
+  itemsDone: number;
+  itemsPerSecond: number;
+}
 
 export type QueueBackend = { kind: 'local' } | { kind: 'redis'; url: string; host: string; port: number; db: number };
 

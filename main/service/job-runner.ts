@@ -4,6 +4,8 @@ import { basename } from 'node:path';
 import { TrainItemOutputSchema } from '../../shared/job-outputs';
 import type { ServiceEvent } from '../../shared/service-api';
 import type { JobRecord } from '../../shared/store-types';
+import type { QueueBackend } from '../../shared/fleet-protocol';
+import { FleetCoordinator } from '../jobs/fleet/coordinator';
 import { Scheduler, type SchedulerEvent } from '../jobs/scheduler';
 import type { WorkerLauncher } from '../jobs/worker-launcher';
 import { listItems } from '../store/items-repo';
@@ -22,10 +24,12 @@ export interface JobRunnerOptions {
   pollMs?: number;
   /** Worker processes per job (default: the scheduler's). */
   workers?: number;
+  /** `redis`: the items go to a fleet (main/jobs/fleet/coordinator.ts) instead of local worker processes. */
+  queue?: QueueBackend;
 }
 
 export class JobRunner {
-  private readonly scheduler: Scheduler;
+  private readonly scheduler: Scheduler | FleetCoordinator;
   private stopped: Promise<void> | null = null;
   private readonly names: ItemNames;
 
@@ -36,8 +40,10 @@ export class JobRunner {
     options: JobRunnerOptions,
   ) {
     this.names = new ItemNames(store);
-    this.scheduler = new Scheduler({ store, executorPath: options.executorPath, launcher: options.launcher, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs,
-      workers: options.workers });
+    this.scheduler = options.queue?.kind === 'redis'
+      ? new FleetCoordinator({ store, storePath: store.path, queue: options.queue, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs })
+      : new Scheduler({ store, executorPath: options.executorPath, launcher: options.launcher, onlyJobIds: options.onlyJobIds, pollMs: options.pollMs,
+        workers: options.workers });
     this.scheduler.on((e) => this.onSchedulerEvent(e));
     this.scheduler.start();
   }

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { entryUrl } from '../../shared/entry-url';
+import { parseQueueBackend, type QueueBackend } from '../../shared/fleet-protocol';
 import type { ServiceEvent } from '../../shared/service-api';
 import type { WorkerLauncher } from '../jobs/worker-launcher';
 import { openStore, type Store } from '../store/store';
@@ -30,6 +31,11 @@ export interface ServiceOptions {
    * one per GPU: main/jobs/worker-count.ts), or a command's --workers text as typed. Absent: the scheduler's default.
    */
   workers?: number | string;
+  /**
+   * The queue backend: `local` (the SQLite queue and local worker processes) or `redis://HOST:PORT` (a fleet of
+   * `dixw worker --queue` processes through BullMQ; this service coordinates and alone commits). Default: $DIXW_QUEUE, else local.
+   */
+  queue?: string;
 }
 
 export class WorkbenchService {
@@ -41,6 +47,8 @@ export class WorkbenchService {
   private readonly runners = new Set<JobRunner>();
   /** Worker processes per job, resolved from the `workers` option (undefined: the scheduler's default). */
   readonly workers: number | undefined;
+  /** Where this service's runners send items (the `queue` option). */
+  readonly queue: QueueBackend;
 
   constructor(
     /** Exposed for tests and tools that need the database itself (integrity checks, benchmarks). */
@@ -52,6 +60,7 @@ export class WorkbenchService {
     this.results = new ResultsApi(store);
     this.jobs = new JobsApi(store, this.datasets, this.models, this.results, (e) => this.emit(e));
     this.workers = resolveWorkers(options.workers);
+    this.queue = resolveQueue(options);
   }
 
   get storePath(): string {
@@ -70,6 +79,7 @@ export class WorkbenchService {
       executorPath: this.options.executorPath ?? ENGINE_EXECUTOR,
       launcher: this.options.launcher,
       workers: this.workers,
+      queue: this.queue,
       ...options,
     });
     this.runners.add(runner);
@@ -105,9 +115,19 @@ function resolveWorkers(workers: number | string | undefined): number | undefine
   }
 }
 
+/** The `queue` option (else $DIXW_QUEUE) as a backend; a bad address is refused before the store is opened. */
+function resolveQueue(options: ServiceOptions): QueueBackend {
+  try {
+    return parseQueueBackend(options.queue ?? (options.env ?? process.env).DIXW_QUEUE);
+  } catch (err) {
+    throw new ServiceError('invalid-input', `${(err as Error).message}.`, 'Give --queue local, or --queue redis://HOST:PORT where redis-server runs.');
+  }
+}
+
 /** Opens the store (creating and migrating it if needed) and the service over it. Throws a ServiceError. */
 export function openService(options: ServiceOptions = {}): WorkbenchService {
   resolveWorkers(options.workers);
+  resolveQueue(options);
   let store: Store;
   try {
     store = openStore({ path: options.dbPath, env: options.env });

@@ -11,12 +11,18 @@ app that was stopped or killed) in priority then queue order, one job at a time,
 once, until interrupted (Ctrl-C or SIGTERM: the job in progress stays resumable). A job whose runner died resumes
 at its first uncommitted item. Prints a line per job and per finished item.
   --until-idle        exit once there is nothing left to run
+  --queue URL         a fleet instead of local worker processes: redis://HOST:PORT (see dixw worker --queue URL --help)
   --workers N|auto    worker processes per job (default auto: every core on CPU backends, divided by
                       DIXW_WASM_THREADS; one on tensorflow-gpu; or DIXW_WORKERS). Train jobs always use one.
 ${DB_HELP}
 
 Example: dixw worker --db ~/experiments/workbench.db`,
   async run(argv) {
+    // A fleet (redis://) worker or coordinator is its own command (main/cli/commands/fleet-worker.ts).
+    const queue = argv.findIndex((a) => a === '--queue' || a.startsWith('--queue='));
+    const local = queue >= 0 && (argv[queue] === '--queue=local' || (argv[queue] === '--queue' && argv[queue + 1] === 'local'));
+    if (queue >= 0 && !local) return (await import('./fleet-worker')).fleetWorkerCommand.run(argv);
+    if (local) argv = argv.filter((_, i) => i !== queue && !(argv[queue] === '--queue' && i === queue + 1));
     const v = parse('worker', argv, { ...DB_OPTION, 'until-idle': { type: 'boolean' }, workers: { type: 'string' } });
     if (v.help) return void console.log(this.help);
     await withService(v, async (service) => {
@@ -32,7 +38,7 @@ Example: dixw worker --db ~/experiments/workbench.db`,
       await runner.stop();
       off();
       process.stderr.write('dixw worker: stopped\n');
-    }, { workers: typeof v.workers === 'string' ? v.workers : 'auto' });
+    }, { workers: typeof v.workers === 'string' ? v.workers : 'auto', ...(local ? { queue: 'local' } : {}) });
   },
 };
 

@@ -102,7 +102,7 @@ export class FleetWorker {
     this.redis.disconnect();
   }
 
-  status(): FleetWorkerStatus & { itemsPerSecond: number } {
+  status(): FleetWorkerStatus {
     const now = Date.now();
     while (this.finishedTimes.length > 0 && now - this.finishedTimes[0]! > RATE_WINDOW_MS) this.finishedTimes.shift();
     const span = Math.min(RATE_WINDOW_MS, now - Date.parse(this.startedAt));
