@@ -8,6 +8,7 @@
 // --torch runs only the comparison with PyTorch and the worker throughput (bench/torch-compare.ts, bench/throughput.ts).
 // --webgpu runs only the webgpu backend beside wasm, first image apart (bench/webgpu-speed.ts); on a hardware adapter,
 // --backends webgpu,wasm gives the full table on it.
+// --fleet runs only the queue's per-item overhead, Redis fleet against the local queue (bench/fleet-speed.ts).
 // --startup runs only the start-up time of the compiled output beside the sources through tsx (bench/startup.ts).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,7 +26,8 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, startup: { type: 'boolean' }, torch: { type: 'boolean' },
-  'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' } } });
+  'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' },
+  fleet: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower baselines of docs/methods.md §3 (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
@@ -41,6 +43,15 @@ if (values.startup) {
   const rows = await measureStartup(runs);
   printStartup(rows, runs);
   if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), startup: rows }, null, 2));
+  process.exit(0);
+}
+
+// --fleet: only the queue's per-item overhead, the Redis fleet against the local SQLite queue (bench/fleet-speed.ts).
+if (values.fleet) {
+  const { measureFleetSpeed, printFleetSpeed } = await import('./fleet-speed');
+  const r = await measureFleetSpeed({ quick });
+  printFleetSpeed(r);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), fleet: r }, null, 2));
   process.exit(0);
 }
 
