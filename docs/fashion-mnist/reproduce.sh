@@ -31,7 +31,8 @@ for f in pdf png; do
   dixw export figure --job 3 --kind independent --format $f --dpi 200 --out "$OUT/figures/independent.$f"
   dixw export figure --job 4 --kind data-randomization --format $f --dpi 200 --out "$OUT/figures/data-randomization.$f"
 done
-dixw export figure --job 2 --kind map-strip --format png --dpi 200 --out "$OUT/figures/cascading-maps.png"
+dixw export figure --job 1 --kind training --format png --dpi 200 --out "$OUT/figures/training.png"
+for f in pdf png; do dixw export figure --job 2 --kind map-strip --format $f --dpi 200 --out "$OUT/figures/cascading-maps.$f"; done
 for j in 2 3 4; do dixw export table --job $j --format markdown --out "$OUT/tables/job$j.md"; done
 
 # Every method against every perturbation metric (the paper's Table 1 shape) and the DIX ablation (Table 5 shape), on
@@ -45,3 +46,19 @@ for j in 5 6; do
   dixw export table --job $j --format latex --out "$OUT/tables/job$j.tex"
 done
 dixw export figure --job 5 --kind curves --format png --dpi 150 --out "$OUT/figures/metrics.png"   # metrics-<metric>.png
+# The qualitative comparison (the paper's Fig. 1-3) from job 5's stored maps: one image per class, input first; a
+# width alone (6.9in, the page width) lets the figure take the height its 10 rows need.
+for f in pdf png; do
+  dixw export figure --job 5 --kind comparison --methods dix3,ig,gradcam,gradcam++,layercam,fullgrad,smoothgrad,guided-ig \
+    --rows 10 --size 6.9in --format $f --dpi 200 --out "$OUT/figures/comparison.$f"
+done
+
+# With DOCS=docs/fashion-mnist, the figures and tables shown there are copied over.
+if [ -n "${DOCS:-}" ]; then
+  for f in cascading independent data-randomization; do cp "$OUT/figures/$f.pdf" "$OUT/figures/$f.png" "$DOCS/"; done
+  cp "$OUT/figures/cascading-maps.png" "$OUT/figures/cascading-maps.pdf" "$OUT/figures/training.png" "$DOCS/"
+  cp "$OUT/figures/comparison.png" "$OUT/figures/comparison.pdf" "$OUT/figures/metrics-sic.png" "$OUT/figures/metrics-pos.png" "$DOCS/"
+  cp "$OUT/tables/job2.md" "$DOCS/cascading.md"; cp "$OUT/tables/job3.md" "$DOCS/independent.md"; cp "$OUT/tables/job4.md" "$DOCS/data-randomization.md"
+  cp "$OUT/tables/job5.md" "$DOCS/metrics.md"; cp "$OUT/tables/job5.tex" "$DOCS/metrics.tex"
+  cp "$OUT/tables/job6.md" "$DOCS/ablation.md"; cp "$OUT/tables/job6.tex" "$DOCS/ablation.tex"
+fi
