@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { parseQueueBackend, type QueueBackend } from '../../shared/fleet-protocol';
 import { FleetCoordinator } from '../../main/jobs/fleet/coordinator';
-import { enqueueJob, tsxExecArgv, type SchedulerEvent } from '../../main/jobs/index';
+import { cancelJob, enqueueJob, pauseJob, resumeJob, tsxExecArgv, type SchedulerEvent } from '../../main/jobs/index';
 import { openStore } from '../../main/store/store';
 import { listItems, listScores, type Store } from '../../main/store/index';
 import { sumItems, tempStore, TEST_SPEC } from '../store/helpers';
@@ -206,6 +206,64 @@ test('the coordinator killed with SIGKILL and started again: nothing lost, every
     assert.ok(second.lines.some((l) => l.type === 'job-stopped' && l.state === 'done'));
   } finally {
     await Promise.all(workers.map((w) => w.kill()));
+    close();
+  }
+});
+
+test('pause on the fleet: items in progress finish, the rest wait; resume completes the job, each item once', { skip: SKIP_WITHOUT_REDIS }, async () => {
+  const { store, path, close } = tempStore();
+  const workers = await Promise.all([startWorker(), startWorker()]);
+  const { c, events, commits } = coordinator(store, path);
+  try {
+    const job = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(40, { sleepMs: 30 }) });
+    c.start();
+    await commits(8);
+    pauseJob(store, job.id);
+    c.wake();
+    const paused = await c.waitForJob(job.id);
+    assert.equal(paused.state, 'paused');
+    const items = listItems(store, job.id);
+    assert.equal(items.filter((i) => i.state === 'running').length, 0, 'no item is left out in the fleet');
+    const done = items.filter((i) => i.state === 'done').length;
+    assert.equal(paused.itemsDone, done);
+    assert.ok(done < 40, 'the pause stopped the job before its end');
+    resumeJob(store, job.id);
+    c.wake();
+    const finished = await c.waitForJob(job.id);
+    assert.equal(finished.state, 'done');
+    assert.equal(storedScores(store, job.id).size, 40);
+    const counts = commitCounts(events);
+    assert.equal(counts.size, 40);
+    for (const [key, n] of counts) assert.equal(n, 1, `item ${key} committed ${n} times`);
+  } finally {
+    await c.stop();
+    await Promise.all(workers.map((w) => w.kill()));
+    close();
+  }
+});
+
+test('cancel on the fleet: the item in progress is stopped on its worker, committed items stay', { skip: SKIP_WITHOUT_REDIS }, async () => {
+  const { store, path, close } = tempStore();
+  const worker = await startWorker();
+  const { c, commits } = coordinator(store, path);
+  try {
+    // Two quick items, then items that never end: only a cancel stops the third.
+    const items = sumItems(6).map((item, i) => (i < 2 ? item : { ...item, payload: { ...item.payload, hang: true } }));
+    const job = enqueueJob(store, { spec: TEST_SPEC, items });
+    c.start();
+    await commits(2);
+    await worker.waitFor((l) => l.type === 'item-started' && l.itemKey === 'n:2');
+    cancelJob(store, job.id);
+    c.wake();
+    const stopped = await c.waitForJob(job.id);
+    assert.equal(stopped.state, 'cancelled');
+    await worker.waitFor((l) => l.type === 'item-finished' && l.itemKey === 'n:2' && l.outcome === 'cancelled');
+    const after = listItems(store, job.id);
+    assert.equal(after.filter((i) => i.state === 'done').length, 2);
+    assert.equal(after.filter((i) => i.state === 'running').length, 0);
+  } finally {
+    await c.stop();
+    await worker.kill();
     close();
   }
 });
