@@ -53,6 +53,11 @@ export const METRIC_GROUPS: Readonly<Record<string, string[]>> = {
   all: METRIC_CATALOGUE.map((m) => m.id),
 };
 
+/** Whether a metric needs the dataset's ground-truth masks: the localisation metrics do. */
+export function needsMasks(id: string): boolean {
+  return metricInfo(id)?.category === 'localisation';
+}
+
 /** The metrics that read an option, in catalogue order. */
 export function metricReadersOf(key: MetricOptionKey): string[] {
   return METRIC_CATALOGUE.filter((m) => Object.hasOwn(m.params.shape, key)).map((m) => m.id);

@@ -3,7 +3,7 @@
 // parameter schemas' business (shared/method-catalogue.ts, shared/metric-catalogue.ts), never a list here.
 import { reads, readersOf } from './method-catalogue';
 import { flagOf, METHOD_OPTION_KEYS, type MethodOptionKey } from './method-options';
-import { METRIC_GROUPS, METRIC_OPTION_KEYS, metricReadersOf } from './metric-catalogue';
+import { METRIC_GROUPS, METRIC_OPTION_KEYS, metricInfo, metricReadersOf } from './metric-catalogue';
 
 /** The fields this check reads; a structural type, so that job-spec.ts can call it on any parsed spec. */
 interface SpecFields {
@@ -37,8 +37,9 @@ export function strayOptionProblems(spec: SpecFields): string[] {
       }
     }
   }
-  if (spec.kind === 'metrics' && spec.metrics) {
-    const metrics = [...new Set(spec.metrics.flatMap((m) => METRIC_GROUPS[m] ?? [m]))];
+  const metrics = [...new Set((spec.metrics ?? []).flatMap((m) => METRIC_GROUPS[m] ?? [m]))];
+  // An unknown metric is its own error (said by the registry check); who reads what is only asked of known ones.
+  if (spec.kind === 'metrics' && metrics.every((m) => metricInfo(m) !== undefined)) {
     for (const key of METRIC_OPTION_KEYS) {
       if (fields[key] === undefined) continue;
       const readers = metricReadersOf(key);

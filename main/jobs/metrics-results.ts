@@ -5,6 +5,7 @@
 import { MetricsItemOutputSchema, type MetricsItemOutput } from '../../shared/job-outputs';
 import type { JsonValue } from '../../shared/json';
 import type { MetricsSpec } from '../../shared/job-spec';
+import { needsMasks } from '../../shared/metric-catalogue';
 import { rankRow, type MetricRow, type MetricsJobSummary } from '../../shared/metrics-summary';
 import type { ItemRecord, JobRecord, ScoreRecord } from '../../shared/store-types';
 import { jobHeader, mapTimings, median } from './job-summary-parts';
@@ -100,5 +101,5 @@ export async function metricsSummary(job: JobRecord, items: readonly ItemRecord[
 export async function metricNames(): Promise<{ ids: string[]; groups: Record<string, string[]>; needsMask: string[] }> {
   const { listMetrics, METRIC_GROUPS } = await import('../engine/metrics/registry');
   const all = listMetrics();
-  return { ids: all.map((m) => m.id), groups: METRIC_GROUPS, needsMask: all.filter((m) => m.needsMask).map((m) => m.id) };
+  return { ids: all.map((m) => m.id), groups: METRIC_GROUPS, needsMask: all.filter((m) => needsMasks(m.id)).map((m) => m.id) };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseJobSpec, JobSpecError } from '../../shared/job-spec';
 import { CATALOGUE_METHOD_IDS, METHOD_CATALOGUE, methodParams } from '../../shared/method-catalogue';
-import { METRIC_CATALOGUE, METRIC_GROUPS } from '../../shared/metric-catalogue';
+import { METRIC_CATALOGUE, METRIC_GROUPS, needsMasks } from '../../shared/metric-catalogue';
 import { getMethod, METHOD_IDS, methodIdsFor } from '../../main/engine/explain/registry';
 import { expandMetricIds, listMetrics, METRIC_IDS } from '../../main/engine/metrics/registry';
 import { UserError } from '../../main/engine/errors';
@@ -79,7 +79,7 @@ test('the seg group is every localisation metric, which are the metrics that nee
   const localisation = METRIC_CATALOGUE.filter((m) => m.category === 'localisation').map((m) => m.id);
   assert.deepEqual(METRIC_GROUPS.seg, localisation);
   assert.deepEqual(expandMetricIds(['seg']), localisation);
-  assert.deepEqual(listMetrics().filter((m) => m.needsMask).map((m) => m.id), localisation);
+  assert.deepEqual(listMetrics().filter((m) => needsMasks(m.id)).map((m) => m.id), localisation, 'the masks they need follow the category');
   assert.deepEqual(expandMetricIds(['all']), METRIC_CATALOGUE.map((m) => m.id));
 });
 

@@ -9,7 +9,6 @@ export const adp: Metric<{ space: 'unit'; score: 'softmax' }> = {
   title: 'ADP',
   summary: 'average relative drop of the target probability when the image is multiplied by the map (%)',
   direction: 'lower',
-  needsMask: false,
   resolveParams: () => ({ space: 'unit', score: 'softmax' }),
   async score(image, map) {
     if (!map.map) return { value: null, skipped: 'map is not finite' };

@@ -29,7 +29,6 @@ export function infoCurveMetric(v: { id: string; title: string; summary: string;
     title: v.title,
     summary: v.summary,
     direction: 'higher',
-    needsMask: false,
     resolveParams: (o: MetricOptions) => {
       const d = declaredMetricParams(v.id, InfoCurveParamsSchema, o);
       return {

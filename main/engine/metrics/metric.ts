@@ -49,8 +49,6 @@ export interface Metric<P extends Record<string, unknown> = Record<string, unkno
   title: string;
   summary: string;
   direction: Direction;
-  /** True when the metric needs the dataset's ground-truth masks. */
-  needsMask: boolean;
   resolveParams(options: MetricOptions): P;
   /**
    * Optional: starts work for this image and map that can run beside the model on worker threads (SIC/AIC's images

@@ -26,7 +26,6 @@ export function perturbationMetric(v: PerturbationVariant): Metric<PerturbationP
     title: v.title,
     summary: v.summary,
     direction: v.direction,
-    needsMask: false,
     resolveParams: () => ({ ordering: v.ordering, y: v.y, fractions: DEFAULT_FRACTIONS, blackout: 0 }),
     async score(image, map, p) {
       if (!map.map) return { value: null, skipped: 'map is not finite' };

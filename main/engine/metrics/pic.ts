@@ -10,7 +10,6 @@ export const pic: Metric<{ space: 'unit'; score: 'softmax' }> = {
   title: 'PIC',
   summary: 'share of images whose target probability rises when the image is multiplied by the map (%)',
   direction: 'higher',
-  needsMask: false,
   resolveParams: () => ({ space: 'unit', score: 'softmax' }),
   async score(image, map) {
     if (!map.map) return { value: null, skipped: 'map is not finite' };

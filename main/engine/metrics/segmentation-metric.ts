@@ -25,7 +25,6 @@ export function segmentationMetric(v: SegmentationVariant): Metric<SegmentationP
     title: v.title,
     summary: v.summary,
     direction: 'higher',
-    needsMask: true,
     resolveParams: () => ({ foreground: 'map > mean', mapNormalization: 'min-max' }),
     async score(image, map) {
       if (!image.mask) return { value: null, skipped: 'no ground-truth mask' };

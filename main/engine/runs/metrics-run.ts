@@ -6,6 +6,7 @@
 import { tf } from '../tf';
 import { UserError } from '../errors';
 import type { BackendInfo } from '../../../shared/provenance';
+import { needsMasks } from '../../../shared/metric-catalogue';
 import { indexDatasetFolder, type DatasetEntry, type DatasetIndex } from '../data/dataset-folder';
 import { loadImagePair, loadMask } from '../data/dataset-load';
 import { loadVisionModel } from '../model/load-model';
@@ -129,7 +130,7 @@ export async function runMetrics(o: MetricsRunOptions, onProgress?: (p: MetricsR
   if (o.metrics.length === 0) throw new UserError('No metrics given.', 'Give --metrics, e.g. --metrics neg,pos,ins,del,adp,pic,sic,aic,seg.');
   const plan = planMethods(vm, o.methods, { ...o.methodOptions, seed: o.seed } as MethodOptions);
   const metrics = planMetrics(o.metrics, o.metricOptions);
-  const needsMask = metrics.some((m) => m.metric.needsMask);
+  const needsMask = metrics.some((m) => needsMasks(m.metric.id));
   const entries = selectEntries(index.entries, o.perClass, o.limit);
   if (needsMask && !entries.some((e) => e.maskPath)) {
     throw new UserError(`The segmentation metrics need ground-truth masks, and ${index.root} has none.`,

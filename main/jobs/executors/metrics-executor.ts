@@ -23,6 +23,7 @@ import type { VisionModel } from '../../engine/model/vision-model';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
 import { specMetricOptions, specVariants, variantOptions } from '../../../shared/metrics-spec';
+import { needsMasks } from '../../../shared/metric-catalogue';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import type { DatasetInput } from './input-checks';
 import { findStoredMaps, openImageItem } from './item-prologue';
@@ -67,7 +68,7 @@ export class MetricsJob {
     if (!opened.ok) return opened.skipped;
     const { payload, image } = opened;
     const { height: h, width: w, channels: c } = this.vm.preprocessing;
-    const needsMask = this.metrics.some((m) => m.metric.needsMask);
+    const needsMask = this.metrics.some((m) => needsMasks(m.metric.id));
     let mask: Uint8Array | null = null;
     if (needsMask && payload.maskPath) {
       try {
