@@ -1,6 +1,6 @@
 // The map strip of a sanity job has one row per image (the window groups a job's maps by its item), even when its
-// maps were reused from a job on another registration of the same files: those maps point to the other
-// registration's images, but belong to this job's items. Real folders, SQLite file and worker; the window's own API.
+// maps were stored first (content-addressed, once) by a job on another registration of the same files: those maps
+// point to the other registration's images, but belong to this job's items. Real folders, SQLite file and worker; the window's own API.
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
