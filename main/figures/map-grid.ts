@@ -156,9 +156,13 @@ export function gridLayout(d: MapGridData): GridLayout {
     }
     ({ headerFont, headerAngle, headerH } = headerFor(cell));
     if (d.height !== undefined && d.rows.length > 0 && d.cellSize === undefined) {
-      // The height is a most: the cells shrink to fit it (the figure is then only as high as it needs).
-      const room = d.height - 2 * pad - titleH - headerH - barH;
-      cell = Math.max(16, Math.min(cell, Math.floor((room - (d.rows.length - 1) * gap) / d.rows.length)));
+      // The height is a most: the cells shrink to fit it (the figure is then only as high as it needs). Smaller cells
+      // may need smaller or slanted column titles, whose height takes room again: twice settles it.
+      for (let pass = 0; pass < 2; pass++) {
+        const room = d.height - 2 * pad - titleH - headerH - barH;
+        cell = Math.max(16, Math.min(cell, Math.floor((room - (d.rows.length - 1) * gap) / d.rows.length)));
+        ({ headerFont, headerAngle, headerH } = headerFor(cell));
+      }
       overhang = overhangFor(cell);
     }
     offset = Math.max(0, Math.floor((free - overhang - (columns * cell + (columns - 1) * gap)) / 2));

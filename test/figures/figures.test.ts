@@ -214,6 +214,21 @@ test('map figures: the input image in the first column, method names as column t
   assert.equal(gridLayout({ ...d, colorBar: false }).bar, null);
 });
 
+test('a map figure whose height shrinks its cells sizes the column titles for the cells it ends with (no overlap)', () => {
+  const map = Float32Array.from({ length: 16 }, (_, i) => i);
+  const methods = ['DIX3', 'IG', 'Grad-CAM', 'Grad-CAM++', 'LayerCAM', 'FullGrad', 'SmoothGrad', 'Guided IG'];
+  const d: MapGridData = {
+    columnLabels: methods, inputLabel: 'input', width: NAMED_SIZES.page.width, height: NAMED_SIZES.page.height, fontSize: 11,
+    rows: Array.from({ length: 10 }, (_, r) => ({ label: `class ${r}`, cells: methods.map(() => ({ map, height: 4, width: 4 })) })),
+  };
+  const l = gridLayout(d);
+  assert.ok(l.cell < (NAMED_SIZES.page.width - l.labelWidth) / 9 - 10, `the height shrank the cells (${l.cell} px)`);
+  // The same cells laid out without a size constraint: the titles they need.
+  const free = gridLayout({ ...d, width: undefined, height: undefined, cellSize: l.cell });
+  assert.deepEqual([l.headerFont, l.headerAngle], [free.headerFont, free.headerAngle]);
+  assert.ok(l.height <= NAMED_SIZES.page.height + 1, `the figure stays within its height (${l.height})`);
+});
+
 test('the comparison samples rows across classes in turn', () => {
   const items = ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'].map((id) => ({ id, cls: id[0] }));
   assert.deepEqual(takeClassesInTurn(items, (x) => x.cls, 4).map((x) => x.id), ['a1', 'b1', 'c1', 'a2']);
