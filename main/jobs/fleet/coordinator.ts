@@ -167,6 +167,11 @@ export class FleetCoordinator {
     this.itemEvents.on('failed', ({ jobId, failedReason }) => this.onItemFailed(jobId, failedReason));
     this.results = new Worker(resultsQueueName(this.name), (job) => this.onResult(job), { connection, prefix: FLEET_PREFIX, concurrency: 1 });
     this.results.on('error', () => undefined);
+    // Results whose commit failed every time (the database was full or locked) are given another chance now; their
+    // items are done in Redis, so nothing else would bring them back.
+    const failedResults = new Queue(resultsQueueName(this.name), { connection, prefix: FLEET_PREFIX });
+    await failedResults.retryJobs({ state: 'failed' }).catch(() => undefined);
+    await failedResults.close().catch(() => undefined);
     // A Redis that comes back may have lost the queue (no persistence): publish the running job's items again.
     connection.on('ready', () => {
       if (!this.connectedOnce) return;

@@ -189,7 +189,8 @@ export class FleetWorker {
       } else {
         result = { v, type: 'failed', jobId, itemKey: item.key, worker: this.ref(), message: `${outcome.message} (on ${hostname()})`, ...(outcome.stage ? { stage: outcome.stage } : {}) };
       }
-      await this.resultsQueue(coordinator).add(result.type, result, { removeOnComplete: true, removeOnFail: 1000 });
+      // A commit that fails (a locked or full database) is tried again; the coordinator also retries failed results when it starts.
+      await this.resultsQueue(coordinator).add(result.type, result, { removeOnComplete: true, removeOnFail: false, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       if (outcome.type === 'done') {
         this.itemsDone++;
         this.finishedTimes.push(Date.now());
