@@ -5,7 +5,7 @@ import { type Command } from '../command';
 import { DB_HELP, DB_OPTION } from '../service-access';
 
 export const serveCommand: Command = {
-  help: `Usage: dixw serve [--port N] [--db PATH] [--renderer DIR]
+  help: `Usage: dixw serve [--port N] [--db PATH] [--renderer DIR] [--queue local|redis://HOST:PORT]
 
 Web mode: serves the workbench (datasets, models, the job queue, results, figure export) and its API on
 127.0.0.1 only, and runs queued jobs in a worker process while it is up. Prints the URL to open: it carries a token
@@ -14,12 +14,16 @@ was running resumes at its first uncommitted item the next time any runner (serv
 The renderer is built into dist/renderer on first use if it is missing (npm run build:renderer builds it too).
   --port N            port on 127.0.0.1 (default 0: any free port)
   --renderer DIR      serve a renderer built elsewhere (a folder with index.html)
+  --queue URL         local (default: worker processes here) or redis://HOST:PORT: coordinate a fleet of
+                      "dixw worker --queue" machines, committing their results here (default: $DIXW_QUEUE)
 ${DB_HELP}
 
 Example: dixw serve --port 8470 --db ~/experiments/workbench.db`,
   async run(argv) {
-    const v = parse('serve', argv, { ...DB_OPTION, port: { type: 'string' }, renderer: { type: 'string' } });
+    const v = parse('serve', argv, { ...DB_OPTION, port: { type: 'string' }, renderer: { type: 'string' }, queue: { type: 'string' } });
     if (v.help) return void console.log(this.help);
+    // The service reads its queue backend from DIXW_QUEUE (validated when it opens).
+    if (typeof v.queue === 'string') process.env.DIXW_QUEUE = v.queue;
     const port = intOption('serve', v, 'port') ?? 0;
     if (port < 0 || port > 65535) throw new UserError(`dixw serve: --port must be 0..65535 (got ${port}).`);
     const { startWebMode } = await import('../../server/web-mode');
