@@ -20,6 +20,8 @@ const WORKER_MAIN = fileURLToPath(new URL('./fixtures/fleet-worker-main.ts', imp
 const COORDINATOR_MAIN = fileURLToPath(new URL('./fixtures/coordinator-main.ts', import.meta.url));
 /** Short enough that a killed worker's item comes back soon; the lock is renewed at half of it, so a busy machine keeps it. */
 const VISIBILITY_MS = 3000;
+/** Items out in Redis at once: far fewer than a job's, so every test also tops the window up. */
+const WINDOW = 6;
 
 let redis: TestRedis;
 let queue: Extract<QueueBackend, { kind: 'redis' }>;
@@ -81,7 +83,8 @@ async function startWorker(lanes = 1): Promise<LineProcess> {
 }
 
 function coordinator(store: Store, storePath: string): { c: FleetCoordinator; events: SchedulerEvent[]; commits: (n: number) => Promise<void> } {
-  const c = new FleetCoordinator({ store, storePath, queue, pollMs: 50, appVersion: 'test' });
+  // A window of 6 items out in Redis at once: the coordinator tops it up as results come back.
+  const c = new FleetCoordinator({ store, storePath, queue, pollMs: 50, appVersion: 'test', window: WINDOW });
   const events: SchedulerEvent[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   let committed = 0;
@@ -186,7 +189,7 @@ test('the coordinator killed with SIGKILL and started again: nothing lost, every
   const workers = await Promise.all([startWorker(), startWorker()]);
   try {
     const job = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(40, { sleepMs: 30 }) });
-    const startCoordinator = () => new LineProcess(spawn(process.execPath, [...tsxExecArgv(), COORDINATOR_MAIN, path, redis.url], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const startCoordinator = () => new LineProcess(spawn(process.execPath, [...tsxExecArgv(), COORDINATOR_MAIN, path, redis.url, String(WINDOW)], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const first = startCoordinator();
     await first.waitFor((l) => l.type === 'item-committed' && Number(l.itemsDone) >= 8);
     await first.kill();

@@ -34,6 +34,8 @@ export interface FleetCoordinatorOptions {
   runnerId?: string;
   onlyJobIds?: readonly number[];
   appVersion?: string;
+  /** Items of the job out in Redis at once (topped up as results come back), so a job of 850,000 items is not copied whole into Redis. */
+  window?: number;
 }
 
 /** The job this coordinator holds, while its items are out in the fleet. */
@@ -66,11 +68,15 @@ export class FleetCoordinator {
   private stopping = false;
   private wakeUp: (() => void) | null = null;
   private connectedOnce = false;
+  private readonly window: number;
+  /** Publishing runs one at a time (the loop's top-up and a Redis restart may ask at once). */
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: FleetCoordinatorOptions) {
     this.store = options.store;
     this.pollMs = options.pollMs ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.window = Math.max(1, Math.floor(options.window ?? 1000));
     this.runnerId = options.runnerId ?? newRunnerId();
     this.name = coordinatorName(options.storePath);
     this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
@@ -176,7 +182,7 @@ export class FleetCoordinator {
     connection.on('ready', () => {
       if (!this.connectedOnce) return;
       this.emit({ type: 'log', jobId: this.run?.job.id ?? null, level: 'warn', message: 'Redis is back; publishing the items in flight again' });
-      void this.publish().catch((err: Error) => this.emit({ type: 'error', message: `publishing after a Redis restart: ${err.message}` }));
+      void this.publish(true).catch((err: Error) => this.emit({ type: 'error', message: `publishing after a Redis restart: ${err.message}` }));
     });
     this.connectedOnce = true;
   }
@@ -235,7 +241,7 @@ export class FleetCoordinator {
     let wake!: () => void;
     let woken = new Promise<void>((r) => (wake = r));
     this.run = { job, published: new Map(), wake: () => wake() };
-    await this.publish();
+    await this.publish(false);
     let lastRenewal = Date.now();
     for (;;) {
       await Promise.race([woken, new Promise((r) => setTimeout(r, this.pollMs))]);
@@ -255,16 +261,28 @@ export class FleetCoordinator {
       } else if (control.state !== 'running') return; // failed here (a failed result), already reported
       const counts = countItems(store, jobId);
       if (counts.pending + counts.running === 0) return this.finish(jobId);
+      if (counts.pending > 0 && counts.running <= this.window / 2) await this.publish(false);
     }
   }
 
-  /** Puts the running job's pending and running items in the items queue (once each: stable ids). */
-  private async publish(): Promise<void> {
+  /**
+   * Puts items of the running job in the items queue (once each: stable ids): pending ones up to the window and, after a
+   * Redis restart (`inFlight`), those already out again.
+   */
+  private publish(inFlight: boolean): Promise<void> {
+    const next = this.publishing.then(() => this.publishNow(inFlight));
+    this.publishing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async publishNow(inFlight: boolean): Promise<void> {
     const run = this.run;
     const items = this.items;
     if (!run || !items) return;
     const jobId = run.job.id;
-    const out = listItems(this.store, jobId).filter((i) => i.state === 'pending' || i.state === 'running');
+    const running = listItems(this.store, jobId, { state: 'running' });
+    const room = Math.max(0, this.window - running.length);
+    const out = [...(inFlight ? running : []), ...(room > 0 ? listItems(this.store, jobId, { state: 'pending', limit: room }) : [])];
     const job = getJob(this.store, jobId) ?? run.job;
     const bulk: Parameters<Queue['addBulk']>[0] = [];
     for (const record of out) {
