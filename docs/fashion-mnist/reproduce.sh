@@ -32,7 +32,7 @@ for f in pdf png; do
   dixw export figure --job 4 --kind data-randomization --format $f --dpi 200 --out "$OUT/figures/data-randomization.$f"
 done
 dixw export figure --job 1 --kind training --format png --dpi 200 --out "$OUT/figures/training.png"
-for f in pdf png; do dixw export figure --job 2 --kind map-strip --format $f --dpi 200 --out "$OUT/figures/cascading-maps.$f"; done
+for f in pdf png; do dixw export figure --job 2 --kind map-strip --size 6.9in --format $f --dpi 200 --out "$OUT/figures/cascading-maps.$f"; done
 for j in 2 3 4; do dixw export table --job $j --format markdown --out "$OUT/tables/job$j.md"; done
 
 # Every method against every perturbation metric (the paper's Table 1 shape) and the DIX ablation (Table 5 shape), on

@@ -275,8 +275,8 @@ export async function mapStripFigure(service: WorkbenchService, input: MapStripI
             image: overlay ? await imageOnGrid(service, imageId, read.map.height, read.map.width) : undefined };
         }
       }
-      // The image once, beside its first method's row.
-      rows.push({ label: k === 0 ? `${image.split('/').pop()}\n${methodName(method)}` : methodName(method), input: k === 0 ? pixels : null, cells });
+      // The image once, beside its first method's row, with its class folder (the strip's images come from different classes).
+      rows.push({ label: k === 0 ? `${image.split('/').slice(-2).join('/')}\n${methodName(method)}` : methodName(method), input: k === 0 ? pixels : null, cells });
     }
   }
   const { renderMapGrid } = await import('../../figures/map-grid');
