@@ -67,7 +67,7 @@ export async function metricsTableFromStore(spec: MetricsSpec, items: readonly I
 }
 
 export async function metricsSummary(job: JobRecord, items: readonly ItemRecord[], scores: readonly ScoreRecord[]): Promise<MetricsJobSummary> {
-  if (job.spec.kind !== 'metrics') throw new Error(`job ${job.id} is a ${job.spec.kind} job, not a metrics job`);
+  if (job.spec.kind !== 'metrics') throw new Error(`job ${job.id} is ${job.spec.kind === 'explain' ? 'an' : 'a'} ${job.spec.kind} job, not a metrics job`);
   const spec = job.spec;
   const images = storedImages(items, scores);
   const done = items.filter((i) => i.state === 'done').flatMap((i) => {
