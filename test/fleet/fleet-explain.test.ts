@@ -1,8 +1,11 @@
 // A real explain job through the fleet: the service coordinates (queue redis://...), a `dixw worker --queue` process
 // runs the engine on a small built-in CNN and a synthetic image folder, and the stored maps equal those of the same
-// job run on the local queue (same content addresses, same values). Also: `dixw fleet status` sees that worker.
+// job run on the local queue (same content addresses, same values). Also: `dixw fleet status` sees that worker, and a
+// model whose files at the worker's path are not the registered ones fails the job with what changed and where.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
@@ -46,19 +49,8 @@ async function explain(queue: string, db: string) {
 
 test('a real explain job on the fleet stores the same maps as on the local queue; fleet status lists the worker', { skip: SKIP_WITHOUT_REDIS }, async () => {
   let fleet: Awaited<ReturnType<typeof explain>>;
-  const worker = spawn(process.execPath, [DIXW, 'worker', '--queue', redis.url, '--workers', '1', '--backend', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((r) => worker.once('exit', r));
+  const worker = await fleetWorker();
   try {
-    // The worker says on stderr when it takes items.
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      worker.stderr!.setEncoding('utf8');
-      worker.stderr!.on('data', (c: string) => {
-        err += c;
-        if (err.includes('takes items from')) resolve();
-      });
-      worker.once('exit', (code) => reject(new Error(`dixw worker exited (${code}): ${err}`)));
-    });
     fleet = await explain(redis.url, 'fleet.db');
     assert.equal(fleet.done.state, 'done', fleet.done.error ?? '');
     assert.equal(fleet.done.itemsDone, 6);
@@ -71,12 +63,49 @@ test('a real explain job on the fleet stores the same maps as on the local queue
     assert.equal(parsed.workers[0]!.alive, true);
     assert.equal(parsed.workers[0]!.backend, 'wasm');
   } finally {
-    worker.kill('SIGTERM');
-    await exited;
+    await worker.stop();
   }
   const local = await explain('local', 'local.db');
   assert.equal(local.done.state, 'done', local.done.error ?? '');
   assert.equal(local.maps.size, 12, 'two methods x six images');
   assert.deepEqual([...fleet.maps.keys()].sort(), [...local.maps.keys()].sort(), 'the same content addresses');
   for (const [key, values] of local.maps) assert.deepEqual(fleet.maps.get(key), values, `map ${key}`);
+});
+
+/** Starts `dixw worker --queue` and resolves once it takes items. */
+async function fleetWorker(): Promise<{ proc: ChildProcess; stop: () => Promise<unknown> }> {
+  const proc = spawn(process.execPath, [DIXW, 'worker', '--queue', redis.url, '--workers', '1', '--backend', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => proc.once('exit', r));
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (c: string) => {
+      err += c;
+      if (err.includes('takes items from')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`dixw worker exited (${code}): ${err}`)));
+  });
+  return { proc, stop: () => (proc.kill('SIGTERM'), exited) };
+}
+
+test('a model whose files differ at the fleet worker path fails the job, saying what changed and on which host', { skip: SKIP_WITHOUT_REDIS }, async () => {
+  const changed = await makeModel(dir, 'model-changed');
+  const svc = openService({ dbPath: join(dir, 'changed.db'), queue: redis.url });
+  try {
+    const { job } = await svc.jobs.submit({ spec: { kind: 'explain', model: changed, dataset: data, methods: ['gradcam'] } });
+    // The files change after the job was queued with the model's content hash.
+    appendFileSync(join(changed, 'model.json'), ' ');
+    const worker = await fleetWorker();
+    try {
+      const runner = svc.runJobs({ pollMs: 50 });
+      const done = await runner.waitForJob(job.id).finally(() => runner.stop());
+      assert.equal(done.state, 'failed');
+      assert.match(done.error ?? '', /could not start: The files of .* changed since it was registered/);
+      assert.match(done.error ?? '', new RegExp(`\\(on ${hostname()}\\)`));
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await svc.close();
+  }
 });
