@@ -16,6 +16,7 @@ import { sumItems, tempStore, TEST_SPEC } from '../store/helpers';
 import { SKIP_WITHOUT_REDIS, TestRedis } from './redis-server';
 
 const SUM = fileURLToPath(new URL('../jobs/fixtures/sum-executor.ts', import.meta.url));
+const CRASH = fileURLToPath(new URL('../jobs/fixtures/crash-executor.ts', import.meta.url));
 const WORKER_MAIN = fileURLToPath(new URL('./fixtures/fleet-worker-main.ts', import.meta.url));
 const COORDINATOR_MAIN = fileURLToPath(new URL('./fixtures/coordinator-main.ts', import.meta.url));
 /** Short enough that a killed worker's item comes back soon; the lock is renewed at half of it, so a busy machine keeps it. */
@@ -76,8 +77,8 @@ class LineProcess {
   }
 }
 
-async function startWorker(lanes = 1): Promise<LineProcess> {
-  const p = new LineProcess(spawn(process.execPath, [...tsxExecArgv(), WORKER_MAIN, redis.url, SUM, String(lanes), String(VISIBILITY_MS)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+async function startWorker(executor = SUM): Promise<LineProcess> {
+  const p = new LineProcess(spawn(process.execPath, [...tsxExecArgv(), WORKER_MAIN, redis.url, executor, '1', String(VISIBILITY_MS)], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await p.waitFor((l) => l.type === 'started');
   return p;
 }
@@ -264,6 +265,26 @@ test('cancel on the fleet: the item in progress is stopped on its worker, commit
     const after = listItems(store, job.id);
     assert.equal(after.filter((i) => i.state === 'done').length, 2);
     assert.equal(after.filter((i) => i.state === 'running').length, 0);
+  } finally {
+    await c.stop();
+    await worker.kill();
+    close();
+  }
+});
+
+test('an item that kills its engine process on every attempt fails the job with the cause, after 3 attempts', { skip: SKIP_WITHOUT_REDIS }, async () => {
+  const { store, path, close } = tempStore();
+  const worker = await startWorker(CRASH);
+  const { c } = coordinator(store, path);
+  try {
+    const job = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(1) });
+    c.start();
+    const failed = await c.waitForJob(job.id);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /item n:0 was tried 3 times in the fleet.*killed by signal SIGKILL.*fake native crash in conv kernel on n:0/s);
+    const crashed = () => worker.lines.filter((l) => l.type === 'item-finished' && l.outcome === 'crashed').length;
+    await worker.waitFor(() => crashed() >= 3);
+    assert.equal(crashed(), 3);
   } finally {
     await c.stop();
     await worker.kill();
