@@ -49,6 +49,17 @@ export async function startFleetWorker(options: { queue: string; lanes: number; 
   return worker;
 }
 
+/** Resolves once the fleet's Redis answers; a ServiceError saying so if it does not. */
+export async function checkFleetQueue(queueText: string): Promise<void> {
+  const queue = redisQueue(queueText);
+  const { reachRedis } = await import('../jobs/fleet/redis-connection');
+  try {
+    await reachRedis(queue);
+  } catch (err) {
+    throw new ServiceError('unusable-input', (err as Error).message);
+  }
+}
+
 export async function fleetStatus(queueText: string): Promise<FleetStatus> {
   const queue = redisQueue(queueText);
   const { readFleetStatus } = await import('../jobs/fleet/fleet-status');

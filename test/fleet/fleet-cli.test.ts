@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { tempDir } from '../store/helpers';
 
 const DIXW = fileURLToPath(new URL('../../bin/dixw.js', import.meta.url));
 
@@ -45,6 +47,18 @@ test('dixw fleet status where no Redis answers names the address and what to do'
   const r = dixw('fleet', 'status', '--queue', `redis://127.0.0.1:${port}`);
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`no Redis answers at redis://127.0.0.1:${port}.*Start redis-server there`, 's'));
+});
+
+test('a coordinator whose Redis does not answer is refused at start, naming the address', async () => {
+  const port = await closedPort();
+  const { dir, cleanup } = tempDir('dixw-fleet-cli-');
+  try {
+    const r = dixw('worker', '--queue', `redis://127.0.0.1:${port}`, '--coordinator', '--db', join(dir, 'w.db'), '--until-idle');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`no Redis answers at redis://127.0.0.1:${port}`));
+  } finally {
+    cleanup();
+  }
 });
 
 test('dixw fleet with an unknown subcommand, or status without a queue, says what to type', () => {

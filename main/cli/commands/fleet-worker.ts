@@ -57,6 +57,9 @@ export const fleetWorkerCommand: Command = {
 };
 
 async function coordinate(v: Record<string, unknown>, queue: string): Promise<void> {
+  // Refused at once when nothing answers (a running coordinator waits for a Redis that restarts).
+  const { checkFleetQueue } = await import('../../service/fleet');
+  await checkFleetQueue(queue);
   await withService(v, async (service) => {
     process.stderr.write(`dixw worker: coordinating the queue of ${service.storePath} through ${queue}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
     const off = service.on(printEvent);

@@ -27,7 +27,8 @@ Example: dixw worker --db ~/experiments/workbench.db`,
     if (v.help) return void console.log(this.help);
     await withService(v, async (service) => {
       const workers = service.workers ?? 1;
-      process.stderr.write(`dixw worker: running the queue of ${service.storePath} on ${workers} worker process${workers === 1 ? '' : 'es'}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
+      const where = service.queue.kind === 'redis' ? `through the fleet at ${service.queue.url} (DIXW_QUEUE)` : `on ${workers} worker process${workers === 1 ? '' : 'es'}`;
+      process.stderr.write(`dixw worker: running the queue of ${service.storePath} ${where}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
       const off = service.on(printEvent);
       const runner = service.runJobs();
       const stop = new Promise<void>((resolve) => {

@@ -95,10 +95,7 @@ export class FleetCoordinator {
 
   start(): void {
     if (this.loopDone || this.stopping) return;
-    this.loopDone = this.connect().then(
-      () => this.loop(),
-      (err: Error) => this.emit({ type: 'error', message: err.message }),
-    );
+    this.loopDone = this.connectUntilReady().then(() => this.loop());
   }
 
   wake(): void {
@@ -155,6 +152,19 @@ export class FleetCoordinator {
         l(event);
       } catch {
         // A listener's bug must not stop the queue.
+      }
+    }
+  }
+
+  /** A Redis that is not up yet (the app started first) is waited for; each failed attempt is reported. */
+  private async connectUntilReady(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.connect();
+        return;
+      } catch (err) {
+        this.emit({ type: 'error', message: (err as Error).message });
+        await this.sleep(5000);
       }
     }
   }
