@@ -47,7 +47,7 @@ function timeMethods(vm: VisionModel, x: tf.Tensor4D, reps: number, warmup: bool
     try {
       plan = planMethods(vm, [method], {});
     } catch (e) {
-      out.set(method, { ms: null, note: (e as Error).message.split(':')[0] });
+      out.set(method, { ms: null, note: (e as Error).message });
       continue;
     }
     out.set(method, { ms: time(() => { explainImage(vm, x, plan); }, reps, warmup) });
@@ -105,7 +105,7 @@ export function printVitSpeed(r: VitSpeed): void {
   console.log('| model | method | ours ms | PyTorch ms | ours / PyTorch |');
   console.log('|---|---|---:|---:|---:|');
   for (const row of r.rows) {
-    const ours = row.oursMs === null ? `refused${row.note ? ` (${row.note})` : ''}` : row.oursMs.toFixed(row.oursMs < 10 ? 1 : 0);
+    const ours = row.oursMs === null ? 'refused' : row.oursMs.toFixed(row.oursMs < 10 ? 1 : 0);
     console.log(`| ${row.model} | ${row.what} | ${ours} | ${row.torchMs === null ? '-' : row.torchMs.toFixed(row.torchMs < 10 ? 1 : 0)} | ${row.ratio === null ? '-' : row.ratio.toFixed(2)} |`);
   }
   console.log('\n| model | DIX3 / IG ours | DIX3 / IG PyTorch | DIX1 / IG ours |');
