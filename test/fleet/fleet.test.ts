@@ -78,7 +78,7 @@ class LineProcess {
 }
 
 async function startWorker(executor = SUM): Promise<LineProcess> {
-  const p = new LineProcess(spawn(process.execPath, [...tsxExecArgv(), WORKER_MAIN, redis.url, executor, '1', String(VISIBILITY_MS)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const p = new LineProcess(spawn(process.execPath, [...tsxExecArgv(), WORKER_MAIN, redis.url, executor, '1', String(VISIBILITY_MS)], { stdio: ['pipe', 'pipe', 'pipe'] }));
   await p.waitFor((l) => l.type === 'started');
   return p;
 }
@@ -190,7 +190,7 @@ test('the coordinator killed with SIGKILL and started again: nothing lost, every
   const workers = await Promise.all([startWorker(), startWorker()]);
   try {
     const job = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(40, { sleepMs: 30 }) });
-    const startCoordinator = () => new LineProcess(spawn(process.execPath, [...tsxExecArgv(), COORDINATOR_MAIN, path, redis.url, String(WINDOW)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const startCoordinator = () => new LineProcess(spawn(process.execPath, [...tsxExecArgv(), COORDINATOR_MAIN, path, redis.url, String(WINDOW)], { stdio: ['pipe', 'pipe', 'pipe'] }));
     const first = startCoordinator();
     await first.waitFor((l) => l.type === 'item-committed' && Number(l.itemsDone) >= 8);
     await first.kill();

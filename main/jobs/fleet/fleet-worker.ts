@@ -39,6 +39,8 @@ export type FleetWorkerEvent =
 /** How often the worker's record in the registry is refreshed (ms); `fleet status` calls a worker gone after 3 misses. */
 export const HEARTBEAT_MS = 2000;
 const RATE_WINDOW_MS = 60_000;
+/** How long stop() tries to leave Redis tidy (close the queues, leave the registry). */
+const STOP_TIDY_MS = 3000;
 
 export class FleetWorker {
   readonly id: string;
@@ -87,7 +89,13 @@ export class FleetWorker {
       maxStalledCount: 3,
       autorun: true,
     });
-    this.worker.on('error', (err) => this.emit({ type: 'log', message: `queue: ${err.message}` }));
+    // While Redis is away every connection attempt fails alike: say it once, not every 50 ms.
+    let lastError = '';
+    this.worker.on('error', (err) => {
+      if (err.message !== lastError) this.emit({ type: 'log', message: `queue: ${err.message}` });
+      lastError = err.message;
+    });
+    this.worker.on('ready', () => (lastError = ''));
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
   }
@@ -96,9 +104,15 @@ export class FleetWorker {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const host of this.lanes) host?.kill();
-    await this.worker?.close(true).catch(() => undefined);
-    await Promise.all([...this.results.values()].map((q) => q.close().catch(() => undefined)));
-    await this.redis.hdel(WORKERS_KEY, this.id).catch(() => undefined);
+    const tidy = async () => {
+      await this.worker?.close(true).catch(() => undefined);
+      await Promise.all([...this.results.values()].map((q) => q.close().catch(() => undefined)));
+      await this.redis.hdel(WORKERS_KEY, this.id).catch(() => undefined);
+    };
+    // With Redis away these would wait for it forever; the registry forgets a silent worker by itself.
+    const tidied = await Promise.race([tidy().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_TIDY_MS))]);
+    // BullMQ's own connections (the blocking one) would go on reconnecting: cut them.
+    if (!tidied) await Promise.race([this.worker?.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, STOP_TIDY_MS))]);
     this.redis.disconnect();
   }
 
@@ -189,12 +203,14 @@ export class FleetWorker {
       } else {
         result = { v, type: 'failed', jobId, itemKey: item.key, worker: this.ref(), message: `${outcome.message} (on ${hostname()})`, ...(outcome.stage ? { stage: outcome.stage } : {}) };
       }
-      // A commit that fails (a locked or full database) is tried again; the coordinator also retries failed results when it starts.
-      await this.resultsQueue(coordinator).add(result.type, result, { removeOnComplete: true, removeOnFail: false, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       if (outcome.type === 'done') {
         this.itemsDone++;
         this.finishedTimes.push(Date.now());
+        // The registry shows the backend and count before the coordinator can commit this item.
+        await this.beat();
       }
+      // A commit that fails (a locked or full database) is tried again; the coordinator also retries failed results when it starts.
+      await this.resultsQueue(coordinator).add(result.type, result, { removeOnComplete: true, removeOnFail: false, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       this.emit({ type: 'item-finished', jobId, itemKey: item.key, outcome: outcome.type, ...(outcome.type === 'failed' ? { note: outcome.message } : {}) });
       return outcome.type;
     } finally {
