@@ -26,7 +26,7 @@ import { measureMapSizes, type MapSizeRow } from './map-sizes';
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { type: 'boolean' }, width: { type: 'string' }, backends: { type: 'string' },
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, startup: { type: 'boolean' }, torch: { type: 'boolean' },
-  'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' },
+  'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' }, 'conv-floor': { type: 'boolean' },
   fleet: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower baselines of docs/methods.md §3 (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
@@ -63,15 +63,6 @@ if (values.sanity) {
   process.exit(0);
 }
 
-// --webgpu: only the webgpu backend beside wasm on two small models, first image (shader compilation) apart.
-if (values.webgpu) {
-  const { measureWebGpuSpeed, printWebGpuSpeed } = await import('./webgpu-speed');
-  const r = await measureWebGpuSpeed(quick, METHOD_IDS);
-  printWebGpuSpeed(r);
-  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), webgpu: r }, null, 2));
-  process.exit(0);
-}
-
 // --vit: only the ViT methods on vit_b_16 224x224 (ONNX) and on the tiny ViT (built-in and ONNX), beside PyTorch
 // (bench/vit-speed.ts).
 if (values.vit) {
@@ -84,6 +75,15 @@ if (values.vit) {
   process.exit(0);
 }
 
+// --webgpu: only the webgpu backend beside wasm on two small models, first image (shader compilation) apart.
+if (values.webgpu) {
+  const { measureWebGpuSpeed, printWebGpuSpeed } = await import('./webgpu-speed');
+  const r = await measureWebGpuSpeed(quick, METHOD_IDS);
+  printWebGpuSpeed(r);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), webgpu: r }, null, 2));
+  process.exit(0);
+}
+
 // --onnx: only models imported from PyTorch (resnet18, densenet121 at 224x224): load, memory, forward and methods beside
 // PyTorch, and the ONNX executor beside the same network as a LayersModel (bench/onnx-speed.ts).
 if (values.onnx) {
@@ -93,6 +93,15 @@ if (values.onnx) {
   const r = await measureOnnxSpeed({ quick, threads: wasm.getThreadsCount() });
   printOnnxSpeed(r);
   if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), onnx: r }, null, 2));
+  process.exit(0);
+}
+
+// --conv-floor: only one 3x3 convolution (forward and input gradient) beside PyTorch: the floor under every method.
+if (values['conv-floor']) {
+  const { measureConvFloor, printConvFloor } = await import('./conv-floor');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  await initBackend('wasm');
+  printConvFloor(measureConvFloor({ threads: wasm.getThreadsCount(), quick }), wasm.getThreadsCount(), tf.getBackend());
   process.exit(0);
 }
 
