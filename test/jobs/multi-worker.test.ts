@@ -69,7 +69,7 @@ test('a worker killed with SIGKILL mid-job: the job still completes, every item 
   let killed = 0;
   const r = await runToDone(2, 60, 25, async (events) => {
     // wait until both workers have committed something, then kill one of them in the middle of its item
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 600_000; // a safety net only: the wait is for the commits, however slow a loaded machine is
     while (events.filter((e) => e.type === 'item-committed').length < 10) {
       if (Date.now() > deadline) throw new Error('no progress');
       await new Promise((res) => setTimeout(res, 10));
@@ -98,7 +98,7 @@ test('cancel with two workers stops both; the job keeps its committed items and 
   try {
     const job = enqueueJob(store, { spec: TEST_SPEC, items: sumItems(200, { sleepMs: 20 }) });
     s.start();
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 600_000; // a safety net only: the wait is for the commits, however slow a loaded machine is
     while (events.filter((e) => e.type === 'item-committed').length < 6) {
       if (Date.now() > deadline) throw new Error('no progress');
       await new Promise((res) => setTimeout(res, 10));
