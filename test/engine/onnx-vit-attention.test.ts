@@ -137,12 +137,10 @@ describe('ONNX ViT attention points against PyTorch', { skip }, () => {
     }
   });
 
-  test('tattr is refused on an ONNX ViT, saying why and what to use', () => {
-    assert.throws(() => planMethods(vm, ['tattr'], {}), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.match((e as Error).message, /tattr .* does not do on ONNX graphs yet/);
-      return true;
-    });
+  test('tattr runs on the ONNX ViT, its encoder weights read from the graph (maps against PyTorch: onnx-vit-tattr.test.ts)', () => {
+    assert.ok(am.encoder?.(), `encoder not read: ${am.encoderProblem}`);
+    const r = explainImage(vm, tf.slice(x, 0, 1), planMethods(vm, ['tattr'], {}), null);
+    assert.ok(r.maps[0].map.every(Number.isFinite));
   });
 
   test('an export whose Softmax is not attention is refused by the attention methods with the pattern expected', async () => {

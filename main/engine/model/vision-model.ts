@@ -128,6 +128,11 @@ export interface AttentionModel {
    * the blocks are not the standard form below. Optional, so a kind without it still implements the interface.
    */
   encoder?(): EncoderWeights | null;
+  /**
+   * Why encoder() is null for a kind that reads the weights from its graph (ONNX): which piece of which block did not
+   * match the standard pre-norm block, as a phrase; null when encoder() gives the weights or has not been asked yet.
+   */
+  readonly encoderProblem?: string | null;
 }
 
 /** y = x W + b, W: [in, out] (PyTorch's Linear weight transposed). */

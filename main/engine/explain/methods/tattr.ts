@@ -6,8 +6,9 @@
 //   3. R = (Ā_B + I) ⋯ (Ā_s + I) from block s = 1 (start_layer=1: the first block is left out), the identity added
 //      and the rows NOT normalized (compute_rollout_attention in ViT_LRP.py has the normalization commented out);
 //   4. the [CLS] row without its first element on the patch grid, bilinearly resized.
-// It needs the encoder's weights (AttentionModel.encoder()), and checks that its own forward pass from them gives
-// the model's logits before trusting them.
+// It needs the encoder's weights (AttentionModel.encoder(): the built-in ViT's own, or for an ONNX ViT those read
+// from the graph by onnx-encoder-weights.ts), and checks that its own forward pass from them gives the model's
+// logits before trusting them.
 import { tf } from '../../tf';
 import { UserError } from '../../errors';
 import type { AttentionModel, EncoderWeights, VisionModel } from '../../model/vision-model';
@@ -23,8 +24,8 @@ function requireEncoder(vm: VisionModel): { am: AttentionModel; encoder: Encoder
   const am = requireAttention(vm, 'tattr');
   const encoder = am.encoder?.() ?? null;
   if (!encoder && vm.kind === 'onnx') {
-    throw new UserError('tattr propagates LRP relevance through every layer of the encoder, which DIX Workbench does not do on ONNX graphs yet (it needs a relevance rule per ONNX op).',
-      'Use gae, rollout or dix3 on this ONNX ViT (they read its attention points), or tattr on the built-in vit-tiny.');
+    throw new UserError(`tattr propagates relevance through every layer, so it reads each encoder block's weights from the ONNX graph, and this graph's blocks are not the standard pre-norm ViT blocks it reads: ${am.encoderProblem ?? 'they were not matched'}.`,
+      'tattr reads exports of torchvision\'s and timm\'s VisionTransformer (per block: LayerNorm, one packed qkv projection, attention, out projection, residual Add, LayerNorm, Linear, GELU, Linear, residual Add; then a final LayerNorm and a Linear head on [CLS]). For this model use gae, rollout or dix3, which read its attention points only.');
   }
   if (!encoder) {
     throw new UserError(`tattr propagates relevance through every layer, but this ${vm.kind} ViT does not expose its blocks as standard pre-norm encoder blocks.`,

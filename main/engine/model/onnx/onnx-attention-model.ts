@@ -5,11 +5,12 @@
 // the graph holds them in. A graph fixed to one batch size runs in chunks of it, the replacements and probes sliced
 // alongside.
 import { tf } from '../../tf';
-import type { AttentionModel, AttentionPass, AttentionRunOptions } from '../vision-model';
+import type { AttentionModel, AttentionPass, AttentionRunOptions, EncoderWeights } from '../vision-model';
 import type { CompiledGraph } from './compile-graph';
 import { buildPlan, runPlan, tapeActive, type Plan } from './execute';
 import { identity, relayout } from './layout';
 import type { OnnxAttentionLayout } from './onnx-attention';
+import { discoverEncoder, encoderWeights, type EncoderDiscovery } from './onnx-encoder-weights';
 
 export class OnnxAttentionModel implements AttentionModel {
   readonly blocks: number;
@@ -17,6 +18,8 @@ export class OnnxAttentionModel implements AttentionModel {
   readonly tokens: number;
   readonly grid: [number, number];
   private readonly plans = new Map<string, Plan>();
+  /** The encoder's weight cells, matched in the graph on first use (only T-Attr asks). */
+  private encoderFound: EncoderDiscovery | null = null;
 
   constructor(
     private readonly cg: CompiledGraph,
@@ -35,6 +38,17 @@ export class OnnxAttentionModel implements AttentionModel {
   private tokenValue(block: number): number {
     if (!Number.isInteger(block) || block < 0 || block > this.blocks) throw new Error(`block ${block} is out of range 0..${this.blocks}`);
     return block === this.blocks ? this.layout.blocks[block - 1].output : this.layout.blocks[block].input;
+  }
+
+  /** The blocks' weights read from the graph (onnx-encoder-weights.ts), current values; null when they do not match. */
+  encoder(): EncoderWeights | null {
+    this.checkAlive();
+    this.encoderFound ??= discoverEncoder(this.cg, this.layout);
+    return this.encoderFound.map ? encoderWeights(this.encoderFound.map) : null;
+  }
+
+  get encoderProblem(): string | null {
+    return this.encoderFound?.problem ?? null;
   }
 
   forward(input: tf.Tensor, o: AttentionRunOptions = {}): AttentionPass {
