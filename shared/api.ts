@@ -12,7 +12,9 @@ import { FIGURE_FORMATS, TABLE_FORMATS, type ChartSpec } from './api-charts';
 import { parseFigureSize } from './charts/figure-style';
 import { COLORMAP_NAMES, type ColormapName } from './colormap';
 import type { JobKind } from './job-spec';
+import type { FleetPanel } from './fleet-panel';
 import { JOB_ACTIONS, JOB_STATES, type JobAction } from './job-state';
+import type { JobRate } from './job-rate';
 import {
   AddFolderInputSchema,
   AddModelInputSchema,
@@ -72,6 +74,8 @@ export const API_CALLS = {
   'jobs.estimate': z.strictObject({ spec: z.unknown() }),
   'jobs.list': z.strictObject({ states: z.array(z.enum(JOB_STATES)).optional(), limit: z.number().int().positive().optional() }),
   'jobs.show': IdInput,
+  /** Items per second and ETA of these jobs, from the finish times of their committed items (shared/job-rate.ts). */
+  'jobs.rates': z.strictObject({ ids: z.array(Id).max(100) }),
   /** pause | resume | cancel | retry | rm, allowed from the states shared/job-state.ts lists. */
   'jobs.control': z.strictObject({ id: Id, action: z.enum(JOB_CONTROL_ACTIONS as [JobAction, ...JobAction[]]) }),
   /** The maps a job stored, with their images (no pixels: `map.raw` and `map.png` give those). */
@@ -81,6 +85,8 @@ export const API_CALLS = {
   'results.charts': z.strictObject({ jobId: Id }),
   'results.similarities': z.strictObject({ jobId: Id }),
   'results.scores': z.strictObject({ jobId: Id }),
+  /** The queue backend and its workers: the fleet's on Redis, this service's own on the local queue (shared/fleet-panel.ts). */
+  'fleet.status': NoInput,
 } as const;
 
 export type ApiCallName = keyof typeof API_CALLS;
@@ -144,12 +150,14 @@ export interface ApiOutputs {
   'jobs.estimate': JobEstimate;
   'jobs.list': JobRecord[];
   'jobs.show': JobDetails;
+  'jobs.rates': JobRate[];
   'jobs.control': { job: JobRecord | null; removed: boolean };
   'results.maps': MapEntry[];
   'results.summary': JobSummary | null;
   'results.charts': ChartSpec[];
   'results.similarities': SimilarityRecord[];
   'results.scores': ScoreRecord[];
+  'fleet.status': FleetPanel;
 }
 
 export const API_FILES = {

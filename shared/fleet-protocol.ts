@@ -70,14 +70,43 @@ export const FleetWorkerStatusSchema = z.strictObject({
 });
 export type FleetWorkerStatus = z.infer<typeof FleetWorkerStatusSchema>;
 
-/** What `dixw fleet status` shows: the workers that beat recently, and the shared items queue. */
-export interface FleetStatus {
-  queue: string;
-  workers: (FleetWorkerStatus & { alive: boolean })[];
-  items: { waiting: number; active: number; failed: number };
-  itemsDone: number;
-  itemsPerSecond: number;
-}
+/** An item a fleet worker holds now (BullMQ's active list), with the progress its engine process last reported. */
+export const FleetActiveItemSchema = z.strictObject({
+  coordinator: z.string(),
+  jobId: z.number().int(),
+  itemKey: z.string(),
+  fraction: z.number().min(0).max(1).nullable(),
+  note: z.string().nullable(),
+  /** When the worker took it (BullMQ's processedOn). */
+  startedAt: z.string().nullable(),
+  /** The id of the worker that took it where BullMQ recorded one (its processedBy), else null. */
+  worker: z.string().nullable(),
+});
+export type FleetActiveItem = z.infer<typeof FleetActiveItemSchema>;
+
+/** A registered worker as `fleet status` shows it: its record, whether it beat recently and how long ago. */
+export const FleetWorkerRowSchema = FleetWorkerStatusSchema.extend({
+  alive: z.boolean(),
+  /** readAt - lastSeenAt: the age of its last heartbeat when the status was read. */
+  heartbeatAgeMs: z.number().nonnegative(),
+  /** The items it runs now, where the queue says which worker took them. */
+  current: z.array(z.string()),
+});
+export type FleetWorkerRow = z.infer<typeof FleetWorkerRowSchema>;
+
+/** What `dixw fleet status` (and the window's fleet panel) shows: the workers that beat recently, and the shared items queue. */
+export const FleetStatusSchema = z.strictObject({
+  queue: z.string(),
+  /** When Redis was read (the reader's clock): heartbeat ages are relative to it. */
+  readAt: z.string(),
+  workers: z.array(FleetWorkerRowSchema),
+  items: z.strictObject({ waiting: z.number().int().nonnegative(), active: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }),
+  /** The items in progress anywhere in the fleet. */
+  active: z.array(FleetActiveItemSchema),
+  itemsDone: z.number().int().nonnegative(),
+  itemsPerSecond: z.number().nonnegative(),
+});
+export type FleetStatus = z.infer<typeof FleetStatusSchema>;
 
 export type QueueBackend = { kind: 'local' } | { kind: 'redis'; url: string; host: string; port: number; db: number };
 

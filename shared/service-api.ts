@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PreprocessingSchema } from './preprocessing';
 import type { JsonValue } from './json';
 import type { ExplainedMethod } from './job-outputs';
+import type { JobRate } from './job-rate';
 import { JOB_STATES, type ItemState } from './job-state';
 import type { BackendInfo, Provenance } from './provenance';
 import type { ModelInfo } from './model-info';
@@ -177,6 +178,8 @@ export interface JobDetails {
   items: Record<ItemState, number>;
   events: JobEventRecord[];
   summary: JobSummary | null;
+  /** Items per second and ETA from the finish times of its committed items (local workers and fleet alike). */
+  rate: JobRate;
 }
 
 /** A stored map of a job, decoded: values within maxError of the computed map after min-max normalization. */

@@ -2,6 +2,7 @@
 import type { DatasetDetails, JobDetails, ModelDetails } from '../../shared/service-api';
 import type { DatasetRecord, JobRecord, ModelRecord } from '../../shared/store-types';
 import { jobOneLine, metricsJobLines, sanityJobLines, skippedLines } from './job-text';
+import { formatDuration } from './progress';
 
 const day = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '-');
 
@@ -67,6 +68,16 @@ export function modelText(d: ModelDetails): string {
   return lines.join('\n');
 }
 
+/** Items per second over the last committed items (whichever workers ran them: local processes or a fleet) and,
+ *  for an unfinished job, the ETA at that rate as of the last commit. */
+function rateLine(d: JobDetails): string | null {
+  const r = d.rate;
+  if (r.itemsPerSecond === null) return null;
+  const unfinished = d.job.state === 'running' || d.job.state === 'queued' || d.job.state === 'paused';
+  const eta = unfinished && r.etaSeconds !== null && r.expectedAt ? `; ETA ${formatDuration(r.etaSeconds)} as of ${day(r.asOf)} (done about ${day(r.expectedAt)})` : '';
+  return `rate      ${r.itemsPerSecond.toFixed(2)} items/s over the last committed items${eta}`;
+}
+
 export function jobText(d: JobDetails): string {
   const j = d.job;
   const lines = [
@@ -74,6 +85,8 @@ export function jobText(d: JobDetails): string {
     `spec      ${JSON.stringify(j.spec)}`,
     `priority  ${j.priority}; created ${day(j.createdAt)}, started ${day(j.startedAt)}, finished ${day(j.finishedAt)}`,
   ];
+  const rate = rateLine(d);
+  if (rate) lines.push(rate);
   if (j.inputs.model) lines.push(`model     ${j.inputs.model.id === null ? '' : `${j.inputs.model.id} `}${j.inputs.model.path} (sha256 ${j.inputs.model.hash.slice(0, 12)})`);
   if (j.inputs.dataset) lines.push(`dataset   ${j.inputs.dataset.id === null ? '' : `${j.inputs.dataset.id} `}${j.inputs.dataset.root} (sha256 ${j.inputs.dataset.hash.slice(0, 12)})`);
   if (j.provenance) {

@@ -14,6 +14,8 @@ export interface WebModeOptions {
   rendererDir?: string;
   /** How often the job runner looks at the queue (ms). */
   pollMs?: number;
+  /** The queue backend, local or redis://HOST:PORT (default: $DIXW_QUEUE, else local). */
+  queue?: string;
   log?: (line: string) => void;
 }
 
@@ -28,7 +30,7 @@ export interface WebMode {
 export async function startWebMode(options: WebModeOptions = {}): Promise<WebMode> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const dir = await rendererDir(options.rendererDir, log);
-  const service = openService({ dbPath: options.dbPath });
+  const service = openService({ dbPath: options.dbPath, queue: options.queue });
   try {
     service.runJobs({ pollMs: options.pollMs });
     const web = await startWebServer({ api: new WorkbenchApi(service, { mode: 'web' }), token: newAccessToken(), rendererDir: dir, port: options.port ?? 0, log });

@@ -15,6 +15,8 @@ import { listJobMaps } from '../store/maps-repo';
 import { listScores } from '../store/scores-repo';
 import { listSimilarities } from '../store/similarities-repo';
 import { estimateJob } from './job-estimate';
+import { fleetPanel } from './fleet-panel';
+import { jobRateOf } from './job-rates';
 import { metricCurvesFigure } from './figures/metric-curves-figure';
 import { comparisonFigure } from './figures/map-figures';
 import { parseFigureSize } from '../../shared/charts/figure-style';
@@ -53,6 +55,7 @@ export class WorkbenchApi {
       'jobs.estimate': (i) => estimateJob(s, i.spec),
       'jobs.list': (i) => s.jobs.list(i),
       'jobs.show': (i) => s.jobs.show(i.id),
+      'jobs.rates': (i) => i.ids.map((id: number) => jobRateOf(s.store, id)),
       'jobs.control': async (i) => {
         if (i.action === 'rm') return (await s.jobs.remove(i.id), { job: null, removed: true });
         const job = await s.jobs[i.action as 'pause' | 'resume' | 'cancel' | 'retry'](i.id);
@@ -63,6 +66,7 @@ export class WorkbenchApi {
       'results.charts': (i) => resultCharts(s, i.jobId),
       'results.similarities': (i) => (requireJob(s.store, i.jobId), listSimilarities(s.store, { jobId: i.jobId })),
       'results.scores': (i) => (requireJob(s.store, i.jobId), listScores(s.store, { jobId: i.jobId })),
+      'fleet.status': () => fleetPanel(s),
     };
   }
 

@@ -33,6 +33,7 @@ import type { ResultsApi } from './results';
 import { checkLabelsInRange } from './label-range';
 import { checkModelOutputFolder, checkOutputFolder } from './output-paths';
 import { guarded, parseInput, ServiceError } from './service-error';
+import { jobRateOf } from './job-rates';
 
 /** How many of a job's log events `show` returns (the newest). */
 const SHOWN_EVENTS = 50;
@@ -183,7 +184,8 @@ export class JobsApi {
   show(id: number): Promise<JobDetails> {
     return guarded(async () => {
       const job = requireJob(this.store, parseInput(RecordIdSchema, id, 'job id'));
-      return { job, items: countItems(this.store, job.id), events: listJobEvents(this.store, job.id, SHOWN_EVENTS), summary: await this.results.summary(job.id) };
+      return { job, items: countItems(this.store, job.id), events: listJobEvents(this.store, job.id, SHOWN_EVENTS), summary: await this.results.summary(job.id),
+        rate: jobRateOf(this.store, job.id) };
     });
   }
 

@@ -84,6 +84,13 @@ export function countItems(store: Store, jobId: number): Record<ItemState, numbe
   return counts;
 }
 
+/** The finish times of a job's last `limit` committed items (for its rate and ETA: shared/job-rate.ts). */
+export function recentFinishes(store: Store, jobId: number, limit: number): { finishedAt: string; durationMs: number | null }[] {
+  return store
+    .prepare("SELECT finished_at AS finishedAt, duration_ms AS durationMs FROM items WHERE job_id = ? AND state = 'done' AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?")
+    .all(jobId, limit) as { finishedAt: string; durationMs: number | null }[];
+}
+
 /** Sent to a worker: counts the attempt. */
 export function markItemRunning(store: Store, id: number): ItemRecord {
   store.prepare("UPDATE items SET state = 'running', attempts = attempts + 1, started_at = ? WHERE id = ? AND state = 'pending'").run(nowIso(), id);

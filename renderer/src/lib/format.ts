@@ -1,5 +1,6 @@
 // Numbers and times as people read them.
 import { methodName } from '../../../shared/method-display';
+import type { JobRate } from '../../../shared/job-rate';
 import type { JobRecord } from '../../../shared/store-types';
 import type { LiveProgress } from './workbench.svelte';
 
@@ -25,15 +26,21 @@ export function jobFraction(job: JobRecord, live: LiveProgress | undefined): num
   return Math.min(1, (job.itemsDone + current) / job.itemsTotal);
 }
 
-/** Seconds left, from the durations of the items committed while we watched, else from the time since the start. */
-export function jobEta(job: JobRecord, live: LiveProgress | undefined): number | null {
+/** Seconds left: the job's rate from the store (items finished per second, whichever workers ran them) counted
+ *  down from its last commit; before the first commit, from the time since the start. */
+export function jobEta(job: JobRecord, rate: JobRate | undefined, now: number): number | null {
   if (job.state !== 'running') return null;
   const left = job.itemsTotal - job.itemsDone;
   if (left <= 0) return 0;
-  const d = live?.durations ?? [];
-  if (d.length > 0) return ((d.reduce((s, x) => s + x, 0) / d.length) * (left - (live?.fraction ?? 0))) / 1000;
+  if (rate?.expectedAt) return Math.max(0, (Date.parse(rate.expectedAt) - now) / 1000);
   if (!job.startedAt || job.itemsDone === 0) return null;
-  return ((Date.now() - Date.parse(job.startedAt)) / job.itemsDone / 1000) * left;
+  return ((now - Date.parse(job.startedAt)) / job.itemsDone / 1000) * left;
+}
+
+/** Items per second as people read it ("0.42/s", "12/s"). */
+export function perSecond(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '–';
+  return `${rate < 10 ? rate.toFixed(2) : Math.round(rate)}/s`;
 }
 
 export function jobTitle(job: JobRecord): string {

@@ -1,15 +1,14 @@
 // The app's live state: what the server is, the registered datasets and models, every job with its progress, and
 // the connection. Views read it and call `refresh*` after changing something; service events keep jobs current.
 import type { AppInfo, ServiceEvent } from '../../../shared/api';
+import type { JobRate } from '../../../shared/job-rate';
 import type { DatasetRecord, JobRecord, ModelRecord } from '../../../shared/store-types';
 import { client, errorText, type ConnectionState } from './client';
 
-/** What the current item of a running job reported, and how long its committed items took. */
+/** What the current item of a running job reported. */
 export interface LiveProgress {
   fraction: number;
   note: string | null;
-  /** Durations (ms) of the last committed items, for the ETA. */
-  durations: number[];
 }
 
 class Workbench {
@@ -18,6 +17,8 @@ class Workbench {
   models = $state<ModelRecord[]>([]);
   jobs = $state<JobRecord[]>([]);
   live = $state<Record<number, LiveProgress>>({});
+  /** Items per second and ETA of the unfinished jobs, from the store's finish times (local workers or a fleet). */
+  rates = $state<Record<number, JobRate>>({});
   connection = $state<ConnectionState>('connecting');
   loadError = $state<string | null>(null);
   private pendingJobs: ReturnType<typeof setTimeout> | null = null;
@@ -55,6 +56,10 @@ class Workbench {
 
   async refreshJobs(): Promise<void> {
     this.jobs = await client.call('jobs.list', {});
+    const unfinished = this.jobs.filter((j) => j.state === 'running' || j.state === 'paused').map((j) => j.id).slice(0, 100);
+    const rates: Record<number, JobRate> = {};
+    if (unfinished.length > 0) for (const r of await client.call('jobs.rates', { ids: unfinished })) rates[r.jobId] = r;
+    this.rates = rates;
   }
 
   /** Many events arrive per second on a fast job: the list is read again at most every 250 ms. */
@@ -67,7 +72,7 @@ class Workbench {
   }
 
   private liveOf(jobId: number): LiveProgress {
-    return (this.live[jobId] ??= { fraction: 0, note: null, durations: [] });
+    return (this.live[jobId] ??= { fraction: 0, note: null });
   }
 
   private onEvent(e: ServiceEvent): void {
@@ -82,7 +87,6 @@ class Workbench {
         const l = this.liveOf(e.jobId);
         l.fraction = 0;
         l.note = null;
-        l.durations = [...l.durations.slice(-19), e.durationMs];
         const job = this.jobs.find((j) => j.id === e.jobId);
         if (job) {
           job.itemsDone = e.itemsDone;

@@ -1,0 +1,38 @@
+// A real `dixw worker --queue redis://...` process for a test, as a user starts it on a fleet machine. Ready once it
+// says it takes items (its heartbeat record is in Redis by then); stopped with SIGTERM, as Ctrl-C would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const DIXW = fileURLToPath(new URL('../../bin/dixw.js', import.meta.url));
+
+export interface DixwWorker {
+  proc: ChildProcess;
+  /** The worker's id in the fleet (as `dixw fleet status` lists it). */
+  id: string;
+  stop(): Promise<void>;
+}
+
+export async function startDixwWorker(queue: string, args: string[] = ['--workers', '1', '--backend', 'wasm']): Promise<DixwWorker> {
+  const proc = spawn(process.execPath, [DIXW, 'worker', '--queue', queue, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const id = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (c: string) => {
+      err += c;
+      const m = /fleet worker (\S+) takes items from/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`dixw worker exited (${code}): ${err}`)));
+  });
+  // Its item log goes to stdout; drain it so a long run never blocks on a full pipe.
+  proc.stdout!.resume();
+  return {
+    proc,
+    id,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
