@@ -8,72 +8,37 @@
 // claimed again (stale lease) and resumes at its first uncommitted item; a result that arrives for an item already
 // done is ignored (idempotent commit).
 import { existsSync } from 'node:fs';
-import { arch, platform } from 'node:process';
-import { MAX_ITEM_ATTEMPTS, type JobState } from '../../shared/job-state';
-import type { JobProvenance, JobRecord, ItemRecord } from '../../shared/store-types';
+import { MAX_ITEM_ATTEMPTS } from '../../shared/job-state';
+import type { JobRecord, ItemRecord } from '../../shared/store-types';
 import { WORKER_PROTOCOL_VERSION, type LogLevel } from '../../shared/worker-protocol';
 import { commitItem } from '../store/commit-item';
-import { countItems, markItemFailed, markItemRunning, nextPendingItem, recordItemCrash, resetRunningItems, returnItem } from '../store/items-repo';
+import { markItemFailed, markItemRunning, nextPendingItem, recordItemCrash, resetRunningItems, returnItem } from '../store/items-repo';
 import { addJobEvent } from '../store/job-events-repo';
-import { claimNextJob, finishLeasedJob, getJob, getJobControl, reassertRunning, releaseLease, renewLease } from '../store/jobs-repo';
+import { finishLeasedJob, getJobControl, reassertRunning, renewLease } from '../store/jobs-repo';
 import { findMapBlobs } from '../store/maps-repo';
-import type { Store } from '../store/store';
-import { APP_VERSION } from './app-version';
-import { newRunnerId, staleRunnerTest } from './runner-lease';
+import { JobLifecycle, type JobLifecycleOptions } from './job-lifecycle';
 import { WorkerHost, type ItemOutcome } from './worker-host';
 import { forkLauncher, type WorkerLauncher } from './worker-launcher';
 import { parallelPolicy } from './parallel-policy';
 import { parseWorkerCount } from './worker-count';
 
-export interface SchedulerOptions {
-  store: Store;
+export type { SchedulerEvent } from './job-lifecycle';
+
+export interface SchedulerOptions extends JobLifecycleOptions {
   /** Module whose default export makes the Executor (main/jobs/engine-executor.ts in the app). */
   executorPath: string;
   /** Defaults to child_process.fork; Electron passes a utilityProcess launcher. */
   launcher?: WorkerLauncher;
-  /** How often to look for new jobs and check the running job's state (ms). */
-  pollMs?: number;
-  /** A lease not renewed for this long is taken over (ms); a dead runner on this host is taken over at once. */
-  leaseMs?: number;
   /** Worker deaths on one item before the job fails. */
   maxItemAttempts?: number;
   /** How long a new worker may take to load the executor (ms). */
   readyTimeoutMs?: number;
   /** An item whose worker is silent this long is stopped as hung (default DIXW_ITEM_SILENCE_MIN minutes, else 60). */
   itemSilenceMs?: number;
-  appVersion?: string;
-  runnerId?: string;
-  /** Claim only these jobs (a foreground CLI command); default: the whole queue. */
-  onlyJobIds?: readonly number[];
   /** Worker processes that run the items of one job at once. Default: DIXW_WORKERS, else 1 (the commands and the app
    *  set it from --workers or defaultWorkerCount()). */
   workers?: number;
 }
-
-export type SchedulerEvent =
-  | { type: 'job-started'; jobId: number; itemsDone: number; itemsTotal: number; firstItemKey: string | null; resumed: boolean }
-  | { type: 'item-started'; jobId: number; itemKey: string; ordinal: number; attempt: number }
-  | { type: 'item-progress'; jobId: number; itemKey: string; fraction: number; note?: string }
-  | {
-      type: 'item-committed';
-      jobId: number;
-      itemKey: string;
-      ordinal: number;
-      itemsDone: number;
-      itemsTotal: number;
-      mapsStored: number;
-      mapsReused: number;
-      durationMs: number;
-    }
-  | { type: 'worker-started'; pid: number | undefined }
-  | { type: 'worker-crashed'; jobId: number; itemKey: string; crashes: number; cause: string }
-  /** The scheduler let go of the job: finished (done, failed), stopped by the user (paused, cancelled), or on stop() (running). */
-  | { type: 'job-stopped'; jobId: number; state: JobState; error: string | null }
-  | { type: 'log'; jobId: number | null; level: LogLevel; message: string }
-  /** Trouble outside any job (the store refused a write, ...). */
-  | { type: 'error'; message: string }
-  /** Nothing left to claim. */
-  | { type: 'idle' };
 
 type Interrupt = 'cancelled' | 'lost-lease' | 'stopping' | 'sibling';
 
@@ -88,57 +53,28 @@ interface JobRun {
   waiters: Set<() => void>;
 }
 
-export class Scheduler {
-  readonly runnerId: string;
-  private readonly store: Store;
+export class Scheduler extends JobLifecycle {
   private readonly launcher: WorkerLauncher;
-  private readonly pollMs: number;
-  private readonly leaseMs: number;
   private readonly maxItemAttempts: number;
   private readonly readyTimeoutMs: number;
   private readonly itemSilenceMs: number;
-  private readonly provenance: JobProvenance;
-  private readonly listeners = new Set<(event: SchedulerEvent) => void>();
   private readonly workerCount: number;
   /** One slot per lane; a lane's worker is kept across items and jobs. */
   private readonly workers: (WorkerHost | null)[] = [];
-  private loopDone: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
   /** The interrupt of each lane's item in progress. */
   private readonly interrupts = new Map<number, (why: Interrupt) => void>();
   private lastRenewal = 0;
 
   constructor(private readonly options: SchedulerOptions) {
+    super(options);
     if (!existsSync(options.executorPath)) throw new Error(`Scheduler: the executor module ${options.executorPath} does not exist`);
-    this.store = options.store;
     this.launcher = options.launcher ?? forkLauncher();
-    this.pollMs = options.pollMs ?? 500;
-    this.leaseMs = options.leaseMs ?? 60_000;
     this.maxItemAttempts = options.maxItemAttempts ?? MAX_ITEM_ATTEMPTS;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     // An item reports progress per step or epoch; 60 silent minutes is far beyond any step here, yet bounds a hang.
     const silenceMin = Number(process.env.DIXW_ITEM_SILENCE_MIN);
     this.itemSilenceMs = options.itemSilenceMs ?? (Number.isFinite(silenceMin) && silenceMin > 0 ? silenceMin * 60_000 : 60 * 60_000);
-    this.runnerId = options.runnerId ?? newRunnerId();
     this.workerCount = Math.max(1, Math.floor(options.workers ?? parseWorkerCount(process.env.DIXW_WORKERS, 'DIXW_WORKERS') ?? 1));
-    this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
-  }
-
-  /** Subscribes to events; returns the unsubscribe function. */
-  on(listener: (event: SchedulerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  start(): void {
-    if (this.loopDone || this.stopping) return;
-    this.loopDone = this.loop();
-  }
-
-  /** Look for work (or react to a pause/cancel) now instead of at the next poll. */
-  wake(): void {
-    this.wakeUp?.();
   }
 
   /**
@@ -146,111 +82,18 @@ export class Scheduler {
    * lets go of the job's lease (it stays `running`, to be resumed) and shuts the worker down.
    */
   async stop(): Promise<void> {
-    this.stopping = true;
     this.interruptAll('stopping');
-    this.wake();
-    await this.loopDone;
+    await this.stopLoop();
     await Promise.all(this.workers.map((w) => w?.shutdown()));
     this.workers.fill(null);
   }
 
   /** How many worker processes run one job's items. */
-  get workersPerJob(): number {
+  override get workersPerJob(): number {
     return this.workerCount;
   }
 
-  /** Resolves the next time the scheduler finds nothing to claim. */
-  whenIdle(): Promise<void> {
-    return new Promise((resolve) => {
-      const off = this.on((e) => {
-        if (e.type === 'idle') {
-          off();
-          resolve();
-        }
-      });
-      this.wake();
-    });
-  }
-
-  /**
-   * Resolves with the job once it is no longer queued or running (done, failed, cancelled, paused) and this scheduler
-   * has let go of it (a paused job's item in progress is committed first).
-   */
-  async waitForJob(jobId: number): Promise<JobRecord> {
-    for (;;) {
-      const job = getJob(this.store, jobId);
-      if (!job) throw new Error(`job ${jobId} was removed`);
-      if (job.state !== 'queued' && job.state !== 'running' && job.runner !== this.runnerId) return job;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollMs);
-        const off = this.on((e) => {
-          if (e.type === 'job-stopped' && e.jobId === jobId) done();
-        });
-        function done() {
-          clearTimeout(timer);
-          off();
-          resolve();
-        }
-      });
-    }
-  }
-
-  private emit(event: SchedulerEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not stop the queue.
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
-  }
-
-  private async loop(): Promise<void> {
-    const isStale = staleRunnerTest(this.leaseMs);
-    let troubles = 0; // consecutive failures of the store: back off, up to a minute
-    const backOff = () => this.sleep(Math.min(60_000, this.pollMs * 4 * 2 ** Math.min(troubles++, 10)));
-    while (!this.stopping) {
-      let job: JobRecord | undefined;
-      try {
-        job = claimNextJob(this.store, this.runnerId, isStale, this.provenance, this.options.onlyJobIds);
-      } catch (err) {
-        this.emit({ type: 'error', message: `cannot read the queue: ${(err as Error).message}` });
-        await backOff();
-        continue;
-      }
-      if (!job) {
-        this.emit({ type: 'idle' });
-        await this.sleep(this.pollMs);
-        continue;
-      }
-      try {
-        await this.runJob(job);
-        troubles = 0;
-      } catch (err) {
-        this.emit({ type: 'error', message: `job ${job.id}: ${(err as Error).message}` });
-        try {
-          releaseLease(this.store, job.id, this.runnerId);
-        } catch {
-          // The store is failing; the lease expires by itself.
-        }
-        await backOff();
-      }
-    }
-  }
-
-  private async runJob(job: JobRecord): Promise<void> {
+  protected async runJob(job: JobRecord): Promise<void> {
     const { store } = this;
     const jobId = job.id;
     const interrupted = resetRunningItems(store, jobId);
@@ -289,7 +132,7 @@ export class Scheduler {
       }
       const control = getJobControl(store, jobId);
       if (!control || control.runner !== this.runnerId) {
-        this.emit({ type: 'log', jobId, level: 'warn', message: control ? `job ${jobId} was taken over by ${control.runner}` : `job ${jobId} was removed` });
+        this.takenOver(jobId);
         this.endRun(run, 'taken-over');
         return;
       }
@@ -451,13 +294,6 @@ export class Scheduler {
     }
   }
 
-  private finish(jobId: number): void {
-    const counts = countItems(this.store, jobId);
-    const failed = counts.failed > 0;
-    const job = finishLeasedJob(this.store, jobId, this.runnerId, failed ? 'failed' : 'done', failed ? `${counts.failed} item(s) failed` : null);
-    this.emit({ type: 'job-stopped', jobId, state: job.state, error: job.error });
-  }
-
   private fail(run: JobRun, item: ItemRecord, error: string): void {
     const jobId = run.job.id;
     if (run.ended === 'failed' || run.ended === 'taken-over') {
@@ -486,13 +322,6 @@ export class Scheduler {
       // e.g. a full disk: the job cannot even be marked failed. The loop backs off and tries again later.
       throw new Error(`job ${jobId} failed (${error}) and that could not be recorded: ${(err as Error).message}`, { cause: err });
     }
-  }
-
-  /** Lets go of the lease without changing the state (paused, cancelled, or running on stop). */
-  private letGo(jobId: number): void {
-    releaseLease(this.store, jobId, this.runnerId);
-    const control = getJobControl(this.store, jobId);
-    this.emit({ type: 'job-stopped', jobId, state: control?.state ?? 'cancelled', error: null });
   }
 
   private onWorkerLog(jobId: number | null, level: LogLevel, message: string): void {

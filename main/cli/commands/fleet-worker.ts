@@ -1,8 +1,8 @@
 // `dixw worker --queue redis://HOST:PORT`: this machine joins a fleet and runs items for any coordinator; with
 // --coordinator it is the coordinator instead (the one process that commits to its database).
-import type { ServiceEvent } from '../../../shared/service-api';
 import { parse } from '../args';
 import { type Command } from '../command';
+import { runQueueInForeground } from '../queue-runner';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 
 export const FLEET_WORKER_HELP = `Usage: dixw worker --queue redis://HOST:PORT [--workers N] [--backend NAME] [--visibility SECONDS]
@@ -60,26 +60,5 @@ async function coordinate(v: Record<string, unknown>, queue: string): Promise<vo
   // Refused at once when nothing answers (a running coordinator waits for a Redis that restarts).
   const { checkFleetQueue } = await import('../../service/fleet');
   await checkFleetQueue(queue);
-  await withService(v, async (service) => {
-    process.stderr.write(`dixw worker: coordinating the queue of ${service.storePath} through ${queue}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
-    const off = service.on(printEvent);
-    const runner = service.runJobs();
-    const stop = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await (v['until-idle'] ? Promise.race([runner.whenIdle(), stop]) : stop);
-    await runner.stop();
-    off();
-    process.stderr.write('dixw worker: stopped\n');
-  }, { queue });
-}
-
-function printEvent(e: ServiceEvent): void {
-  const stamp = new Date().toISOString().slice(11, 19);
-  if (e.type === 'job-started') console.log(`${stamp} job ${e.jobId}: ${e.resumed ? `resumed at ${e.itemsDone}/${e.itemsTotal}` : `started, ${e.itemsTotal} item(s)`}`);
-  else if (e.type === 'item-committed') console.log(`${stamp} job ${e.jobId}: ${e.itemKey} done (${e.itemsDone}/${e.itemsTotal})`);
-  else if (e.type === 'job-stopped') console.log(`${stamp} job ${e.jobId}: ${e.state}${e.error ? `: ${e.error}` : ''}`);
-  else if (e.type === 'error') console.log(`${stamp} error: ${e.message}`);
-  else if (e.type === 'log' && (e.level === 'warn' || e.level === 'error')) console.log(`${stamp} ${e.message}`);
+  await withService(v, (service) => runQueueInForeground(service, `coordinating the queue of ${service.storePath} through ${queue}`, v['until-idle'] === true), { queue });
 }

@@ -1,6 +1,6 @@
-import type { ServiceEvent } from '../../../shared/service-api';
 import { parse } from '../args';
 import { type Command } from '../command';
+import { runQueueInForeground } from '../queue-runner';
 import { DB_HELP, DB_OPTION, withService } from '../service-access';
 
 export const workerCommand: Command = {
@@ -28,43 +28,7 @@ Example: dixw worker --db ~/experiments/workbench.db`,
     await withService(v, async (service) => {
       const workers = service.workers ?? 1;
       const where = service.queue.kind === 'redis' ? `through the fleet at ${service.queue.url} (DIXW_QUEUE)` : `on ${workers} worker process${workers === 1 ? '' : 'es'}`;
-      process.stderr.write(`dixw worker: running the queue of ${service.storePath} ${where}${v['until-idle'] ? ' until it is empty' : '; Ctrl-C stops'}\n`);
-      const off = service.on(printEvent);
-      const runner = service.runJobs();
-      const stop = new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await (v['until-idle'] ? Promise.race([runner.whenIdle(), stop]) : stop);
-      await runner.stop();
-      off();
-      process.stderr.write('dixw worker: stopped\n');
+      await runQueueInForeground(service, `running the queue of ${service.storePath} ${where}`, v['until-idle'] === true);
     }, { workers: typeof v.workers === 'string' ? v.workers : 'auto', ...(local ? { queue: 'local' } : {}) });
   },
 };
-
-function printEvent(e: ServiceEvent): void {
-  const line = describeEvent(e);
-  if (line) console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
-}
-
-function describeEvent(e: ServiceEvent): string | null {
-  switch (e.type) {
-    case 'job-started':
-      return `job ${e.jobId}: ${e.resumed ? `resumed at ${e.itemsDone}/${e.itemsTotal}` : `started, ${e.itemsTotal} item(s)`}`;
-    case 'item-committed':
-      return `job ${e.jobId}: ${e.itemKey} done (${e.itemsDone}/${e.itemsTotal}; ${e.mapsStored} map(s) stored, ${e.mapsReused} reused) in ${Math.round(e.durationMs)} ms`;
-    case 'job-stopped':
-      return `job ${e.jobId}: ${e.state}${e.error ? `: ${e.error}` : ''}`;
-    case 'worker-crashed':
-      return `job ${e.jobId}: the worker process died on ${e.itemKey} (attempt ${e.crashes}): ${e.cause}`;
-    case 'model-registered':
-      return `job ${e.jobId}: registered model ${e.modelId} (${e.path})`;
-    case 'log':
-      return e.level === 'warn' || e.level === 'error' ? `${e.jobId === null ? '' : `job ${e.jobId}: `}${e.message}` : null;
-    case 'error':
-      return `error: ${e.message}`;
-    default:
-      return null;
-  }
-}

@@ -6,34 +6,24 @@
 // Nothing is lost: an item is published under a stable id (coordinator, job, item key), so publishing it again after
 // a restart (of the coordinator, or of a Redis that lost its data) adds it once; a result is committed in one
 // transaction and only then removed from Redis; a result that arrives twice is stored once (commitItem is idempotent).
-import { arch, platform } from 'node:process';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FLEET_PROTOCOL_VERSION, FleetResultSchema, type FleetItem } from '../../../shared/fleet-protocol';
 import { MAX_ITEM_ATTEMPTS } from '../../../shared/job-state';
-import type { JobProvenance, JobRecord } from '../../../shared/store-types';
+import type { JobRecord } from '../../../shared/store-types';
 import { commitItem } from '../../store/commit-item';
 import { countItems, findItem, listItems, markItemFailed, markItemRunning, resetRunningItems, returnItem } from '../../store/items-repo';
 import { addJobEvent } from '../../store/job-events-repo';
-import { claimNextJob, finishLeasedJob, getJob, getJobControl, reassertRunning, releaseLease, renewLease } from '../../store/jobs-repo';
-import type { Store } from '../../store/store';
-import { APP_VERSION } from '../app-version';
-import { newRunnerId, staleRunnerTest } from '../runner-lease';
-import type { SchedulerEvent } from '../scheduler';
+import { finishLeasedJob, getJob, getJobControl, reassertRunning, renewLease } from '../../store/jobs-repo';
+import { JobLifecycle, type JobLifecycleOptions } from '../job-lifecycle';
 import { cancelFlagKey, coordinatorName, FLEET_PREFIX, ITEMS_QUEUE, itemJobId, resultsQueueName } from './fleet-names';
 import { openRedis, reachRedis, type RedisQueue } from './redis-connection';
 import { fromWire } from './wire-result';
 
-export interface FleetCoordinatorOptions {
-  store: Store;
+export interface FleetCoordinatorOptions extends JobLifecycleOptions {
   /** The database file: names this coordinator in Redis (the same name after a restart). */
   storePath: string;
   queue: RedisQueue;
-  pollMs?: number;
-  leaseMs?: number;
-  runnerId?: string;
-  onlyJobIds?: readonly number[];
-  appVersion?: string;
   /** Items of the job out in Redis at once (topped up as results come back), so a job of 850,000 items is not copied whole into Redis. */
   window?: number;
 }
@@ -49,14 +39,8 @@ interface FleetRun {
 
 const CANCEL_FLAG_SECONDS = 7 * 24 * 3600;
 
-export class FleetCoordinator {
-  readonly runnerId: string;
+export class FleetCoordinator extends JobLifecycle {
   readonly name: string;
-  private readonly store: Store;
-  private readonly pollMs: number;
-  private readonly leaseMs: number;
-  private readonly provenance: JobProvenance;
-  private readonly listeners = new Set<(event: SchedulerEvent) => void>();
   private readonly redis: Redis;
   /** QueueEvents blocks on its own connection; BullMQ does not close a connection it was given. */
   private eventsConnection: Redis | null = null;
@@ -64,50 +48,31 @@ export class FleetCoordinator {
   private itemEvents: QueueEvents | null = null;
   private results: Worker | null = null;
   private run: FleetRun | null = null;
-  private loopDone: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
   private connectedOnce = false;
   private readonly window: number;
   /** Publishing runs one at a time (the loop's top-up and a Redis restart may ask at once). */
   private publishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: FleetCoordinatorOptions) {
-    this.store = options.store;
-    this.pollMs = options.pollMs ?? 500;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    super(options);
     this.window = Math.max(1, Math.floor(options.window ?? 1000));
-    this.runnerId = options.runnerId ?? newRunnerId();
     this.name = coordinatorName(options.storePath);
-    this.provenance = { appVersion: options.appVersion ?? APP_VERSION, node: process.version, platform, arch, backend: null };
     this.redis = openRedis(options.queue);
   }
 
-  on(listener: (event: SchedulerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** The fleet decides: every worker that is connected takes items. */
-  get workersPerJob(): number {
+  override get workersPerJob(): number {
     return 0;
   }
 
-  start(): void {
-    if (this.loopDone || this.stopping) return;
-    this.loopDone = this.connectUntilReady().then(() => this.loop());
-  }
-
-  wake(): void {
-    this.wakeUp?.();
+  override wake(): void {
+    super.wake();
     this.run?.wake();
   }
 
   /** Stops claiming and lets go of the job; its items stay in the fleet and their results wait in Redis for the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await this.loopDone;
+    await this.stopLoop();
     await this.results?.close(true).catch(() => undefined);
     await this.itemEvents?.close().catch(() => undefined);
     await this.items?.close().catch(() => undefined);
@@ -115,58 +80,23 @@ export class FleetCoordinator {
     this.redis.disconnect();
   }
 
-  whenIdle(): Promise<void> {
-    return new Promise((resolve) => {
-      const off = this.on((e) => {
-        if (e.type === 'idle') {
-          off();
-          resolve();
-        }
-      });
-      this.wake();
-    });
-  }
-
-  async waitForJob(jobId: number): Promise<JobRecord> {
-    for (;;) {
-      const job = getJob(this.store, jobId);
-      if (!job) throw new Error(`job ${jobId} was removed`);
-      if (job.state !== 'queued' && job.state !== 'running' && job.runner !== this.runnerId) return job;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollMs);
-        const off = this.on((e) => {
-          if (e.type === 'job-stopped' && e.jobId === jobId) done();
-        });
-        function done() {
-          clearTimeout(timer);
-          off();
-          resolve();
-        }
-      });
-    }
-  }
-
-  private emit(event: SchedulerEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not stop the queue.
-      }
-    }
-  }
-
-  /** A Redis that is not up yet (the app started first) is waited for; each failed attempt is reported. */
-  private async connectUntilReady(): Promise<void> {
+  /** Connects, then runs the claim loop. A Redis that is not up yet (the app started first) is waited for; each failed attempt is reported. */
+  protected override async main(): Promise<void> {
     while (!this.stopping) {
       try {
         await this.connect();
-        return;
+        break;
       } catch (err) {
         this.emit({ type: 'error', message: (err as Error).message });
         await this.sleep(5000);
       }
     }
+    await this.loop();
+  }
+
+  /** A fixed pause, not a growing one: a Redis that comes back is used again at once. */
+  protected override backOffMs(): number {
+    return this.pollMs * 4;
   }
 
   private async connect(): Promise<void> {
@@ -197,51 +127,15 @@ export class FleetCoordinator {
     this.connectedOnce = true;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
-  }
-
-  private async loop(): Promise<void> {
-    const isStale = staleRunnerTest(this.leaseMs);
-    while (!this.stopping) {
-      let job: JobRecord | undefined;
-      try {
-        job = claimNextJob(this.store, this.runnerId, isStale, this.provenance, this.options.onlyJobIds);
-      } catch (err) {
-        this.emit({ type: 'error', message: `cannot read the queue: ${(err as Error).message}` });
-        await this.sleep(this.pollMs * 4);
-        continue;
-      }
-      if (!job) {
-        this.emit({ type: 'idle' });
-        await this.sleep(this.pollMs);
-        continue;
-      }
-      try {
-        await this.runJob(job);
-      } catch (err) {
-        this.emit({ type: 'error', message: `job ${job.id}: ${(err as Error).message}` });
-        try {
-          releaseLease(this.store, job.id, this.runnerId);
-        } catch {
-          // The lease expires by itself.
-        }
-        await this.sleep(this.pollMs * 4);
-      } finally {
-        this.run = null;
-      }
+  protected async runJob(job: JobRecord): Promise<void> {
+    try {
+      await this.runInFleet(job);
+    } finally {
+      this.run = null;
     }
   }
 
-  private async runJob(job: JobRecord): Promise<void> {
+  private async runInFleet(job: JobRecord): Promise<void> {
     const { store } = this;
     const jobId = job.id;
     const interrupted = resetRunningItems(store, jobId);
@@ -398,13 +292,6 @@ export class FleetCoordinator {
     this.letGo(jobId);
   }
 
-  private finish(jobId: number): void {
-    const counts = countItems(this.store, jobId);
-    const failed = counts.failed > 0;
-    const job = finishLeasedJob(this.store, jobId, this.runnerId, failed ? 'failed' : 'done', failed ? `${counts.failed} item(s) failed` : null);
-    this.emit({ type: 'job-stopped', jobId, state: job.state, error: job.error });
-  }
-
   private fail(jobId: number, itemId: number, error: string): void {
     const job = this.store.transaction(() => {
       markItemFailed(this.store, itemId, error);
@@ -424,16 +311,5 @@ export class FleetCoordinator {
   private async withdraw(jobId: number): Promise<void> {
     await this.redis.set(cancelFlagKey(this.name, jobId), '1', 'EX', CANCEL_FLAG_SECONDS).catch(() => undefined);
     for (const id of this.run?.published.keys() ?? []) await this.items?.remove(id).catch(() => 0);
-  }
-
-  private takenOver(jobId: number): void {
-    const control = getJobControl(this.store, jobId);
-    this.emit({ type: 'log', jobId, level: 'warn', message: control ? `job ${jobId} was taken over by ${control.runner}` : `job ${jobId} was removed` });
-  }
-
-  private letGo(jobId: number): void {
-    releaseLease(this.store, jobId, this.runnerId);
-    const control = getJobControl(this.store, jobId);
-    this.emit({ type: 'job-stopped', jobId, state: control?.state ?? 'cancelled', error: null });
   }
 }
