@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { FleetStatusSchema } from './fleet-protocol';
 
 /** An item a local worker process runs now (from the store: items sent to a worker and not committed yet). */
-export const LocalRunningItemSchema = z.strictObject({ jobId: z.number().int(), itemKey: z.string(), startedAt: z.string().nullable() });
+export const LocalRunningItemSchema = z.strictObject({ jobId: z.number().int(), itemKey: z.string(), name: z.string(), startedAt: z.string().nullable() });
 
 export const FleetPanelSchema = z.discriminatedUnion('backend', [
   z.strictObject({

@@ -75,6 +75,8 @@ export const FleetActiveItemSchema = z.strictObject({
   coordinator: z.string(),
   jobId: z.number().int(),
   itemKey: z.string(),
+  /** What a person calls the item (the image's path), where the reader knows the job (its own database); else null. */
+  name: z.string().nullable(),
   fraction: z.number().min(0).max(1).nullable(),
   note: z.string().nullable(),
   /** When the worker took it (BullMQ's processedOn). */

@@ -9,6 +9,8 @@ export interface DixwWorker {
   proc: ChildProcess;
   /** The worker's id in the fleet (as `dixw fleet status` lists it). */
   id: string;
+  /** Resolves once `count` lines of its item log (stdout: "HH:MM:SS job 1: KEY done") match `pattern`. */
+  waitForLines(pattern: RegExp, count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,11 +27,32 @@ export async function startDixwWorker(queue: string, args: string[] = ['--worker
     });
     proc.once('exit', (code) => reject(new Error(`dixw worker exited (${code}): ${err}`)));
   });
-  // Its item log goes to stdout; drain it so a long run never blocks on a full pipe.
-  proc.stdout!.resume();
+  // Its item log goes to stdout, read line by line (which also keeps the pipe from filling up on a long run).
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stdout!.on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const w of [...waiters]) w();
+  });
   return {
     proc,
     id,
+    waitForLines(pattern, count) {
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (lines.filter((l) => pattern.test(l)).length < count) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       await exited;

@@ -8,7 +8,7 @@ import { DB_HELP, DB_OPTION, withService } from '../service-access';
 import { UserError } from '../../engine/errors';
 
 const HELP = `Usage: dixw jobs list [--state S,...] [--limit N]
-       dixw jobs show ID              spec, inputs, progress, provenance, maps computed and reused, its log
+       dixw jobs show ID              spec, inputs, progress (items/s, ETA), provenance, maps made and reused, log
        dixw jobs pause ID             a running job finishes its current item, then waits
        dixw jobs resume ID            back in the queue; continues at its first uncommitted item
        dixw jobs cancel ID            stops it; committed results stay

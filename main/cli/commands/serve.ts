@@ -15,7 +15,8 @@ The renderer is built into dist/renderer on first use if it is missing (npm run 
   --port N            port on 127.0.0.1 (default 0: any free port)
   --renderer DIR      serve a renderer built elsewhere (a folder with index.html)
   --queue URL         local (default: worker processes here) or redis://HOST:PORT: coordinate a fleet of
-                      "dixw worker --queue" machines, committing their results here (default: $DIXW_QUEUE)
+                      "dixw worker --queue" machines, committing their results here (default: $DIXW_QUEUE);
+                      the Queue view's Workers panel shows the fleet's workers, or the local ones
 ${DB_HELP}
 
 Example: dixw serve --port 8470 --db ~/experiments/workbench.db`,

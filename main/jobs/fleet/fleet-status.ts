@@ -69,6 +69,7 @@ function activeItem(job: Job): FleetActiveItem[] {
     coordinator: parsed.data.coordinator,
     jobId: parsed.data.jobId,
     itemKey: parsed.data.item.key,
+    name: null,
     fraction,
     note: typeof p === 'object' && p !== null && typeof p.note === 'string' ? p.note : null,
     startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
