@@ -115,5 +115,5 @@ export function printVitSpeed(r: VitSpeed): void {
     const ratio = (a?: number | null, b?: number | null) => (a && b ? (a / b).toFixed(2) : '-');
     console.log(`| ${model} | ${ratio(get('dix3')?.oursMs, get('ig')?.oursMs)} | ${ratio(get('dix3')?.torchMs, get('ig')?.torchMs)} | ${ratio(get('dix1')?.oursMs, get('ig')?.oursMs)} |`);
   }
-  console.log('\nPyTorch has no T-Attr row (its LRP pass is the workbench\'s own); tattr is refused on ONNX ViTs.');
+  console.log('\nPyTorch has no T-Attr timing (bench/vit_reference.py does not implement its LRP pass; scripts/onnx-vit-tattr-reference.py checks its values); on an ONNX ViT tattr runs on the encoder weights read from the graph.');
 }

@@ -22,6 +22,8 @@ LayerNorm gains and shifts included, so that a weight read from the wrong place 
                        reshaped [B, T, 3, heads, hd] and permuted), opset 17 and 14
   timm17-tanh          the same with GELU's tanh approximation
   relu-mlp             the timm layout with a ReLU MLP: not a standard ViT block, T-Attr must refuse it
+  vit_b_16             with --vit-b-16 only: torchvision's vit_b_16 at 224x224 (its own random initialization, the
+                       zero head re-initialized), a check by hand on the real model (README, Vision Transformers)
 
 The T-Attr here is written from Chefer et al.'s rules (CVPR 2021; their ViT_LRP.py / layers_ours.py), on weights
 read from the PyTorch modules (not from the ONNX file), in float64, from the tokens entering block 0 (taken from the
@@ -45,15 +47,17 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
 from torchvision.models.vision_transformer import VisionTransformer
 
 ap = argparse.ArgumentParser()
 ap.add_argument('out')
 ap.add_argument('--images', type=int, default=2)
+ap.add_argument('--vit-b-16', action='store_true', help='torchvision vit_b_16 at 224x224 instead (random weights, head re-initialized)')
 args = ap.parse_args()
 torch.set_num_threads(1)
 
-SIZE, PATCH, DEPTH, DIM, MLP, CLASSES = 32, 8, 3, 32, 64, 10
+SIZE, PATCH, DEPTH, DIM, MLP, CLASSES = (224, 16, 12, 768, 3072, 1000) if args.vit_b_16 else (32, 8, 3, 32, 64, 10)
 GRID = SIZE // PATCH
 TOKENS = GRID * GRID + 1
 
@@ -298,6 +302,10 @@ def randomize(model, seed):
 
 def build(name):
     torch.manual_seed(11)
+    if name == 'vit_b_16':
+        model = torchvision.models.vit_b_16(weights=None)
+        model.heads.head.reset_parameters()  # torchvision starts it at zero: every logit would be 0
+        return model.eval()
     if name.startswith('tv'):
         model = VisionTransformer(image_size=SIZE, patch_size=PATCH, num_layers=DEPTH, num_heads=2, hidden_dim=DIM, mlp_dim=MLP, num_classes=CLASSES)
     else:
@@ -360,7 +368,7 @@ def spread(ref, others):
     }
 
 
-MODELS = {'tv17': 17, 'tv14': 14, 'timm17': 17, 'timm14': 14, 'timm17-tanh': 17, 'relu-mlp': 17}
+MODELS = {'vit_b_16': 17} if args.vit_b_16 else {'tv17': 17, 'tv14': 14, 'timm17': 17, 'timm14': 14, 'timm17-tanh': 17, 'relu-mlp': 17}
 about = {}
 x_all = torch.randn(args.images, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(5))
 for name, opset in MODELS.items():

@@ -73,7 +73,7 @@ function blockCells(cg: CompiledGraph, layout: OnnxAttentionLayout, b: number): 
   const fc1 = linearFrom(cg, norm2.out, at('MLP'));
   const act = geluFrom(cg, fc1.out, at('MLP'));
   const fc2 = linearFrom(cg, act.out, at('MLP'));
-  const end = residualWith(cg, mid[0], mid[0] === x ? softmaxNode : cg.values[mid[0]].producer);
+  const end = residualWith(cg, mid[0], cg.values[mid[0]].producer);
   if (!end || end[0] !== y || backThroughLayout(cg, end[1]) !== fc2.out) {
     throw new NoMatch(`${at('second residual Add')} (x + MLP) is not the block's output`);
   }
