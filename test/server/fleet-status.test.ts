@@ -5,9 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HTTP_PATHS, TOKEN_HEADER } from '../../shared/api';
+import { APP_SCHEME, HTTP_PATHS, IPC_CHANNELS, TOKEN_HEADER } from '../../shared/api';
 import { FleetPanelSchema } from '../../shared/fleet-panel';
+import { createIpcHandlers } from '../../main/app/ipc-handlers';
 import { startWebMode, type WebMode } from '../../main/server/web-mode';
+import { WorkbenchApi } from '../../main/service/api-handlers';
+import { openService } from '../../main/service/index';
 import { tempDir } from '../store/helpers';
 import { startDixwWorker, type DixwWorker } from '../fleet/dixw-worker';
 import { SKIP_WITHOUT_REDIS, TestRedis } from '../fleet/redis-server';
@@ -102,5 +105,20 @@ test('fleet.status on the local queue names the local worker processes', async (
     assert.deepEqual(panel.running, []);
   } finally {
     await web.close();
+  }
+});
+
+test('the window in Electron gets the same answer through the IPC handler (the preload\'s one call channel)', { skip: SKIP_WITHOUT_REDIS }, async () => {
+  const service = openService({ dbPath: join(dir, 'ipc.db'), queue: redis.url });
+  try {
+    const call = createIpcHandlers(new WorkbenchApi(service, { mode: 'electron' }), { chooseFolder: async () => null })[IPC_CHANNELS.call]!;
+    const refused = (await call('https://example.invalid/', 'fleet.status', {})) as { ok: boolean };
+    assert.equal(refused.ok, false);
+    const answer = (await call(`${APP_SCHEME}://app/index.html`, 'fleet.status', {})) as { ok: true; result: unknown };
+    assert.equal(answer.ok, true);
+    const panel = FleetPanelSchema.parse(answer.result);
+    assert.ok(panel.backend === 'redis' && panel.status?.workers.some((w) => w.id === worker.id && w.alive));
+  } finally {
+    await service.close();
   }
 });
