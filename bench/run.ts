@@ -8,6 +8,7 @@
 // --torch runs only the comparison with PyTorch and the worker throughput (bench/torch-compare.ts, bench/throughput.ts).
 // --webgpu runs only the webgpu backend beside wasm, first image apart (bench/webgpu-speed.ts); on a hardware adapter,
 // --backends webgpu,wasm gives the full table on it.
+// --throughput runs only the job throughput with 1 and 2 workers beside the machine's two-process ceiling.
 // --fleet runs only the queue's per-item overhead, Redis fleet against the local queue (bench/fleet-speed.ts).
 // --startup runs only the start-up time of the compiled output beside the sources through tsx (bench/startup.ts).
 import { writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { typ
   out: { type: 'string' }, 'leak-images': { type: 'string' }, 'cpu-vgg': { type: 'boolean' }, 'all-methods': { type: 'boolean' },
   metrics: { type: 'boolean' }, 'webp-quality': { type: 'string' }, sanity: { type: 'boolean' }, startup: { type: 'boolean' }, torch: { type: 'boolean' },
   'torch-models': { type: 'string' }, onnx: { type: 'boolean' }, webgpu: { type: 'boolean' }, 'conv-floor': { type: 'boolean' },
-  fleet: { type: 'boolean' } } });
+  fleet: { type: 'boolean' }, throughput: { type: 'boolean' } } });
 // DIX and the baselines the engine's speed targets name; --all-methods adds the slower baselines of docs/methods.md §3 (Guided IG
 // alone takes over a minute per 224x224 image on the VGG-shaped model).
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
@@ -102,6 +103,15 @@ if (values['conv-floor']) {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   await initBackend('wasm');
   printConvFloor(measureConvFloor({ threads: wasm.getThreadsCount(), quick }), wasm.getThreadsCount(), tf.getBackend());
+  process.exit(0);
+}
+
+// --throughput: only the job throughput with 1 and 2 workers and the machine's two-process ceiling.
+if (values.throughput) {
+  const { measureThroughput, printThroughput } = await import('./throughput');
+  const thr = await measureThroughput({ quick });
+  printThroughput(thr);
+  if (values.out) writeFileSync(values.out, JSON.stringify({ started: new Date().toISOString(), throughput: thr }, null, 2));
   process.exit(0);
 }
 

@@ -1,7 +1,8 @@
 // Job throughput of `dixw explain` (a real job: worker processes, commits to SQLite) with 1 and 2 worker processes
 // per job, and with 1 worker on 2 wasm threads: images per second over the whole job (worker start and model load
 // included) and the median time of one image inside it (the latency an interactive explain sees). Each
-// configuration runs in a fresh database, so nothing is reused. Used by `npm run bench -- --torch`.
+// configuration runs in a fresh database, so nothing is reused. Beside them, the machine's own ceiling for two
+// processes (bench/parallel-ceiling.ts). Used by `npm run bench -- --torch` and `--throughput`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../main/engine/backend/select-backend';
 import { buildArchitecture } from '../main/engine/model/architectures/registry';
 import { saveLayersModel } from '../main/engine/model/model-io';
+import { measureParallelCeiling, type CeilingResult } from './parallel-ceiling';
 
 const DIXW = fileURLToPath(new URL('../bin/dixw.js', import.meta.url));
 
 export interface ThroughputRow { config: string; workers: number; threads: number; images: number; seconds: number; imagesPerSecond: number; medianImageMs: number }
 
-export async function measureThroughput(o: { quick: boolean; method?: string; size?: number }): Promise<{ method: string; model: string; rows: ThroughputRow[] }> {
+export interface ThroughputResult { method: string; model: string; rows: ThroughputRow[]; ceiling: CeilingResult }
+
+export async function measureThroughput(o: { quick: boolean; method?: string; size?: number }): Promise<ThroughputResult> {
   const method = o.method ?? 'ig';
   const size = o.size ?? 64;
   const images = o.quick ? 12 : 24;
@@ -40,13 +44,14 @@ export async function measureThroughput(o: { quick: boolean; method?: string; si
       const s = JSON.parse(out) as { seconds: number; images: unknown[]; medianMillis: Record<string, number> };
       rows.push({ ...c, images: s.images.length, seconds: s.seconds, imagesPerSecond: s.images.length / s.seconds, medianImageMs: s.medianMillis[method] });
     }
-    return { method, model: `vgg16 ${size}x${size} (width 1)`, rows };
+    const ceiling = await measureParallelCeiling({ quick: o.quick, size });
+    return { method, model: `vgg16 ${size}x${size} (width 1)`, rows, ceiling };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function printThroughput(r: Awaited<ReturnType<typeof measureThroughput>>): void {
+export function printThroughput(r: ThroughputResult): void {
   const base = r.rows[0]?.imagesPerSecond ?? NaN;
   console.log(`\nJob throughput, dixw explain --methods ${r.method} on ${r.model}, wasm, whole job (worker start and model load included):\n`);
   console.log('| configuration | images | job s | images/s | vs 1 worker | median ms per image |');
@@ -54,4 +59,11 @@ export function printThroughput(r: Awaited<ReturnType<typeof measureThroughput>>
   for (const row of r.rows) {
     console.log(`| ${row.config} | ${row.images} | ${row.seconds.toFixed(1)} | ${row.imagesPerSecond.toFixed(2)} | ${(row.imagesPerSecond / base).toFixed(2)}x | ${row.medianImageMs.toFixed(0)} |`);
   }
+  // Steady state: a worker's images per second is 1 / its median image time, so 2 workers give 2 x m1 / m2.
+  const one = r.rows.find((x) => x.workers === 1 && x.threads === 1);
+  const two = r.rows.find((x) => x.workers === 2);
+  if (one && two) console.log(`\nSteady state (from the median image times): 2 workers ${((2 * one.medianImageMs) / two.medianImageMs).toFixed(2)}x one worker.`);
+  const c = r.ceiling;
+  console.log(`Machine ceiling: the same IG work in 2 processes at once against 1 alone (median of ${c.rounds} alternating rounds): `
+    + `alone ${c.aloneMs.toFixed(0)} ms, pair ${c.pairMs.toFixed(0)} ms, ceiling ${c.ceiling.toFixed(2)}x.`);
 }

@@ -43,11 +43,21 @@ export async function modelFolderHash(path: string): Promise<string> {
   return cachedModelHash(path, modelHash);
 }
 
+/**
+ * Reading a model to inspect it needs a backend. In the main process none is active and the cpu backend is enough (no
+ * wasm or GPU started there just to read a model). Where the engine already runs in this process (`dixw demo`, a
+ * foreground CLI run) its backend is kept: switching it to cpu would move the engine's later work there, 10-35x slower,
+ * while its provenance still named the backend it started on.
+ */
+async function useInspectionBackend(tf: typeof import('../engine/tf').tf): Promise<void> {
+  tf.env().set('PROD', true); // no "install tfjs-node" banner from the cpu backend
+  if (!tf.getBackend()) await tf.setBackend('cpu');
+}
+
 /** Stores the model's preprocessing from the user's choice (see load-model.ts); throws a UserError if it does not fit. */
 export async function setModelPreprocessing(path: string, choice: PreprocessingChoice | undefined, classNames?: string[]): Promise<void> {
   const [{ tf }, { setModelPreprocessing: set }] = await Promise.all([import('../engine/tf'), import('../engine/model/load-model')]);
-  tf.env().set('PROD', true);
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await useInspectionBackend(tf);
   await set(path, choice, classNames);
 }
 
@@ -58,8 +68,7 @@ export async function inspectModelFolder(path: string): Promise<{ hash: string; 
     import('../engine/model/load-model'),
     import('../engine/model/model-info'),
   ]);
-  tf.env().set('PROD', true); // no "install tfjs-node" banner from the cpu backend
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await useInspectionBackend(tf);
   const vm = await loadVisionModel(path);
   try {
     return { hash: vm.hash, info: describeModel(vm) };

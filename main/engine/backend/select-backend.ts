@@ -176,6 +176,16 @@ export async function initBackend(force?: BackendName | null, log?: (attempt: Ba
       'Run `dixw doctor` for details.');
 }
 
+/**
+ * Throws unless TF.js runs on the backend a run is about to record in its provenance: a result must name the backend
+ * that computed it, and a backend switched under a running engine would otherwise go unnoticed.
+ */
+export function requireActiveBackend(info: BackendInfo): void {
+  const active = tf.getBackend();
+  const expected = info.name === 'tensorflow-gpu' ? 'tensorflow' : info.name; // both native builds register as 'tensorflow'
+  if (active !== expected) throw new Error(`The run records backend ${info.name} in its provenance, but TF.js is running on ${active ?? 'no backend'}.`);
+}
+
 export function currentBackend(): BackendInfo {
   if (!current) throw new Error('initBackend() has not been called');
   return current;

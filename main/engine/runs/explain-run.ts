@@ -13,6 +13,7 @@ import { selectEntries } from '../data/select-entries';
 import { explainImage, planMethods, type ExplainedImage, type PlannedMethod } from '../explain/explain-image';
 import type { MethodOptions } from '../explain/method';
 import { writeExplainOutputs } from './explain-outputs';
+import { requireActiveBackend } from '../backend/select-backend';
 
 export interface ExplainRunOptions {
   model: string;
@@ -63,6 +64,7 @@ function median(xs: number[]): number {
 }
 
 export async function runExplain(o: ExplainRunOptions, onProgress?: (p: ExplainRunProgress) => void): Promise<ExplainRunSummary> {
+  requireActiveBackend(o.backend);
   const t0 = performance.now();
   const vm = await loadVisionModel(o.model);
   const index: DatasetIndex = indexDatasetFolder(o.data);

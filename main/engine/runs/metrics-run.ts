@@ -21,6 +21,7 @@ import { bootstrapIndices, type Interval } from '../stats/bootstrap';
 import { compareToBest, type PairedTest } from '../stats/compare';
 import { selectEntries } from '../data/select-entries';
 import { mixSeed } from '../data/rng';
+import { requireActiveBackend } from '../backend/select-backend';
 
 export interface MetricsRunOptions {
   /** A model folder or an already loaded model. */
@@ -123,6 +124,7 @@ export function metricsTable(methods: string[], metrics: PlannedMetric[], images
 }
 
 export async function runMetrics(o: MetricsRunOptions, onProgress?: (p: MetricsRunProgress) => void): Promise<MetricsRunSummary> {
+  requireActiveBackend(o.backend);
   const t0 = performance.now();
   const vm = typeof o.model === 'string' ? await loadVisionModel(o.model) : o.model;
   const index = typeof o.data === 'string' ? indexDatasetFolder(o.data) : o.data;

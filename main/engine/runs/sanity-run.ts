@@ -19,6 +19,7 @@ import type { LayerSelection } from '../sanity/randomizable-modules';
 import type { LayersFrom, RandomizationStep } from '../sanity/randomization-steps';
 import { SanitySession, type SanityKind, type SanityStepResult } from '../sanity/sanity-session';
 import { summarizeSteps, type SimilarityValue, type StepSummary } from '../sanity/step-summaries';
+import { requireActiveBackend } from '../backend/select-backend';
 
 export interface SanityRunOptions extends LayerSelection {
   model: string;
@@ -97,6 +98,7 @@ function writeImageNpy(dir: string, vm: VisionModel, entry: DatasetEntry, input:
 }
 
 export async function runSanity(o: SanityRunOptions, onProgress?: (p: SanityRunProgress) => void): Promise<SanityRunResult> {
+  requireActiveBackend(o.backend);
   const t0 = performance.now();
   if (o.kind !== 'data' && o.randomModel) throw new UserError(`A second model is only used by the data randomization test, not by ${o.kind}.`);
   const vm = await loadVisionModel(o.model);

@@ -15,6 +15,7 @@ import { trainVitFolder } from '../model/vit/vit-train';
 import { loadTrainingData } from '../train/training-data';
 import { permuteLabels } from '../train/permute-labels';
 import { trainModel, type EpochLog, type TrainProgress } from '../train/train-model';
+import { requireActiveBackend } from '../backend/select-backend';
 
 export interface TrainRunOptions {
   data: string;
@@ -56,6 +57,7 @@ function inferInputShape(firstImage: string): [number, number, number] {
 }
 
 export async function runTrain(o: TrainRunOptions, onProgress?: (p: TrainProgress) => void): Promise<TrainRunSummary> {
+  requireActiveBackend(o.backend);
   const t0 = performance.now();
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new UserError(`--epochs must be a positive integer (got ${o.epochs}).`);
   const index = indexDatasetFolder(o.data);
