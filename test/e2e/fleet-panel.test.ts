@@ -107,7 +107,11 @@ test('on a Redis fleet the panel lists the dixw worker; a fleet job shows items 
     await page.locator(`tr[data-job-id="${job.id}"][data-state="done"]`).waitFor({ timeout: 600_000 });
     await row.locator('[data-testid="worker-done"]').filter({ hasText: new RegExp(`^${IMAGES}$`) }).waitFor();
     assert.equal(await panel.locator('[data-testid="fleet-waiting"]').innerText(), '0 waiting');
+    // The panel follows the worker's heartbeats without a reload: idle once its last item is sent.
+    await row.locator('[data-testid="worker-current"]').filter({ hasText: 'idle' }).waitFor();
     await shotBothThemes(page, 'fleet-job-done');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await shotBothThemes(page, 'fleet-job-done-1024');
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
