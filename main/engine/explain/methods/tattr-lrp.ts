@@ -120,8 +120,19 @@ export interface EncoderRelevance {
   input: tf.Tensor;
 }
 
-/** The LRP pass of T-Attr from the tokens entering block 0 ([T, D]) for class k. */
+/**
+ * The LRP pass of T-Attr from the tokens entering block 0 ([T, D]) for class k. Only the results outlive it, and each
+ * block's intermediates (the weights' positive and negative parts among them) are freed before the next block's: on
+ * vit_b_16 keeping them all exhausts the wasm heap.
+ */
 export function encoderRelevance(tokens: tf.Tensor, e: EncoderWeights, heads: number, k: number): EncoderRelevance {
+  return tf.tidy(() => {
+    const { logits, attention, input } = relevancePass(tokens, e, heads, k);
+    return { logits, attention, input };
+  }) as EncoderRelevance;
+}
+
+function relevancePass(tokens: tf.Tensor, e: EncoderWeights, heads: number, k: number): EncoderRelevance {
   const acts: BlockActivations[] = [];
   let x = tokens;
   for (const w of e.blocks) {
@@ -138,9 +149,13 @@ export function encoderRelevance(tokens: tf.Tensor, e: EncoderWeights, heads: nu
   let r = tf.concat([tf.mul(cls, safeDivide(rCls, cls)), tf.zeros([t - 1, d])], 0);
   const attention: tf.Tensor[] = [];
   for (let b = e.blocks.length - 1; b >= 0; b--) {
-    const out = blockRelevance(r, acts[b], e.blocks[b], heads);
-    attention[b] = out.attention;
-    r = out.input;
+    const rIn = r;
+    const [input, rA] = tf.tidy(() => {
+      const out = blockRelevance(rIn, acts[b], e.blocks[b], heads);
+      return [out.input, out.attention];
+    });
+    attention[b] = rA;
+    r = input;
   }
   return { logits, attention, input: r };
 }
