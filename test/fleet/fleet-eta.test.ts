@@ -2,7 +2,7 @@
 // and ETA, computed from the finish times the store recorded for its committed items (whichever machine ran them).
 // The assertions compare with values derived from those recorded timestamps, never with a clock or a duration, so
 // they hold on a loaded machine. A real redis-server and a real fleet worker process (2 engine lanes, so items
-// overlap: the rate is the fleet's, not 1 / one item's duration).
+// overlap: the rate is the fleet's, not 1 / one item's duration); the same checks on the local queue.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { JobRateSchema, jobRate, RATE_WINDOW, type JobRate } from '../../shared/
 import { enqueueJob, tsxExecArgv } from '../../main/jobs/index';
 import { WorkbenchApi } from '../../main/service/api-handlers';
 import { jobRateOf } from '../../main/service/job-rates';
-import { openService } from '../../main/service/index';
+import { openService, type WorkbenchService } from '../../main/service/index';
 import { listItems } from '../../main/store/index';
 import { runCli } from '../helpers/run-cli';
 import { sumItems, tempDir, TEST_SPEC } from '../store/helpers';
@@ -62,6 +62,48 @@ function expectedRate(finishedAts: string[], done: number, total: number) {
   return { perSecond, eta, asOf: new Date(t[t.length - 1]!).toISOString(), expectedAt: new Date(t[t.length - 1]! + eta * 1000).toISOString() };
 }
 
+/** Runs a job of ITEMS sum items on the service's queue backend and checks its rate halfway and once done against
+ *  values derived from the store's recorded finish times. */
+async function runAndCheckRates(svc: WorkbenchService): Promise<void> {
+  // Items long enough that the two lanes overlap.
+  const job = enqueueJob(svc.store, { spec: TEST_SPEC, items: sumItems(ITEMS, { sleepMs: 40 }) });
+  // Halfway, inside the commit's own event (synchronous: nothing else can commit in between), the rate the API
+  // answers and the finish times the store holds are read together.
+  let mid: { rate: JobRate; finishedAts: string[]; done: number } | null = null;
+  const off = svc.on((e) => {
+    if (e.type !== 'item-committed' || e.jobId !== job.id || e.itemsDone !== ITEMS / 2) return;
+    const done = listItems(svc.store, job.id, { state: 'done' });
+    mid = { rate: jobRateOf(svc.store, job.id), finishedAts: done.map((i) => i.finishedAt!), done: done.length };
+  });
+  const runner = svc.runJobs({ pollMs: 50 });
+  const finished = await runner.waitForJob(job.id).finally(() => runner.stop());
+  off();
+  assert.equal(finished.state, 'done', finished.error ?? '');
+  assert.ok(mid, 'the halfway commit was seen');
+  const m = mid as { rate: JobRate; finishedAts: string[]; done: number };
+  assert.equal(m.done, ITEMS / 2);
+  assert.equal(m.rate.itemsDone, ITEMS / 2);
+  assert.equal(m.rate.itemsTotal, ITEMS);
+  const want = expectedRate(m.finishedAts, ITEMS / 2, ITEMS);
+  assert.ok(m.rate.itemsPerSecond !== null && Math.abs(m.rate.itemsPerSecond - want.perSecond) < 1e-9, `${m.rate.itemsPerSecond} vs ${want.perSecond}`);
+  assert.ok(m.rate.etaSeconds !== null && Math.abs(m.rate.etaSeconds - want.eta) < 1e-9, `${m.rate.etaSeconds} vs ${want.eta}`);
+  assert.equal(m.rate.asOf, want.asOf);
+  assert.equal(m.rate.expectedAt, want.expectedAt);
+
+  // Done: the API (what the window's Queue view reads) answers every item done, ETA 0, the rate of all finishes.
+  const api = new WorkbenchApi(svc, { mode: 'web' });
+  const [rate] = await api.call('jobs.rates', { ids: [job.id] });
+  JobRateSchema.parse(rate);
+  const all = listItems(svc.store, job.id, { state: 'done' }).map((i) => i.finishedAt!);
+  assert.equal(all.length, ITEMS);
+  const end = expectedRate(all, ITEMS, ITEMS);
+  assert.equal(rate!.itemsDone, ITEMS);
+  assert.equal(rate!.etaSeconds, 0);
+  assert.equal(rate!.asOf, end.asOf);
+  assert.ok(Math.abs(rate!.itemsPerSecond! - end.perSecond) < 1e-9);
+  assert.deepEqual((await api.call('jobs.show', { id: job.id })).rate, rate);
+}
+
 test('a fleet job: items done/total, items per second and ETA from its recorded finishes, mid-job and once done', { skip: SKIP_WITHOUT_REDIS }, async () => {
   const worker: ChildProcess = spawn(process.execPath, [...tsxExecArgv(), WORKER_MAIN, redis.url, SUM, '2', '30000'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((r) => worker.once('exit', r));
@@ -77,43 +119,7 @@ test('a fleet job: items done/total, items per second and ETA from its recorded 
   const dbPath = join(dir, 'fleet.db');
   const svc = openService({ dbPath, queue: redis.url });
   try {
-    // Items long enough that the two lanes overlap.
-    const job = enqueueJob(svc.store, { spec: TEST_SPEC, items: sumItems(ITEMS, { sleepMs: 40 }) });
-    // Halfway, inside the commit's own event (synchronous: nothing else can commit in between), the rate the API
-    // answers and the finish times the store holds are read together.
-    let mid: { rate: JobRate; finishedAts: string[]; done: number } | null = null;
-    const off = svc.on((e) => {
-      if (e.type !== 'item-committed' || e.jobId !== job.id || e.itemsDone !== ITEMS / 2) return;
-      const done = listItems(svc.store, job.id, { state: 'done' });
-      mid = { rate: jobRateOf(svc.store, job.id), finishedAts: done.map((i) => i.finishedAt!), done: done.length };
-    });
-    const runner = svc.runJobs({ pollMs: 50 });
-    const finished = await runner.waitForJob(job.id).finally(() => runner.stop());
-    off();
-    assert.equal(finished.state, 'done', finished.error ?? '');
-    assert.ok(mid, 'the halfway commit was seen');
-    const m = mid as { rate: JobRate; finishedAts: string[]; done: number };
-    assert.equal(m.done, ITEMS / 2);
-    assert.equal(m.rate.itemsDone, ITEMS / 2);
-    assert.equal(m.rate.itemsTotal, ITEMS);
-    const want = expectedRate(m.finishedAts, ITEMS / 2, ITEMS);
-    assert.ok(m.rate.itemsPerSecond !== null && Math.abs(m.rate.itemsPerSecond - want.perSecond) < 1e-9, `${m.rate.itemsPerSecond} vs ${want.perSecond}`);
-    assert.ok(m.rate.etaSeconds !== null && Math.abs(m.rate.etaSeconds - want.eta) < 1e-9, `${m.rate.etaSeconds} vs ${want.eta}`);
-    assert.equal(m.rate.asOf, want.asOf);
-    assert.equal(m.rate.expectedAt, want.expectedAt);
-
-    // Done: the API (what the window's Queue view reads) answers every item done, ETA 0, the rate of all finishes.
-    const api = new WorkbenchApi(svc, { mode: 'web' });
-    const [rate] = await api.call('jobs.rates', { ids: [job.id] });
-    JobRateSchema.parse(rate);
-    const all = listItems(svc.store, job.id, { state: 'done' }).map((i) => i.finishedAt!);
-    assert.equal(all.length, ITEMS);
-    const end = expectedRate(all, ITEMS, ITEMS);
-    assert.equal(rate!.itemsDone, ITEMS);
-    assert.equal(rate!.etaSeconds, 0);
-    assert.equal(rate!.asOf, end.asOf);
-    assert.ok(Math.abs(rate!.itemsPerSecond! - end.perSecond) < 1e-9);
-    assert.deepEqual((await api.call('jobs.show', { id: job.id })).rate, rate);
+    await runAndCheckRates(svc);
   } finally {
     await svc.close();
     worker.kill('SIGKILL');
@@ -123,4 +129,13 @@ test('a fleet job: items done/total, items per second and ETA from its recorded 
   const shown = runCli(['jobs', 'show', '1', '--db', dbPath]);
   assert.equal(shown.status, 0, shown.stderr);
   assert.match(shown.stdout, /^rate +\d+\.\d\d items\/s over the last committed items$/m);
+});
+
+test('a job on the local queue (two worker processes) gets its rate and ETA the same way', async () => {
+  const svc = openService({ dbPath: join(dir, 'local.db'), queue: 'local', executorPath: SUM, workers: 2 });
+  try {
+    await runAndCheckRates(svc);
+  } finally {
+    await svc.close();
+  }
 });
