@@ -2,6 +2,7 @@
 // validated on arrival on both sides. Sent with structured clone (fork's 'advanced' serialization, or Electron's
 // utilityProcess), so map blobs travel as Uint8Array. A remote worker could take the same messages later.
 import { z } from 'zod';
+import { BlobSourceSchema } from './blob-protocol';
 import { BytesSchema, ItemResultSchema } from './item-result';
 import { JobInputsSchema, JobSpecSchema } from './job-spec';
 
@@ -31,6 +32,8 @@ export const RunItemMessageSchema = z.strictObject({
   spec: JobSpecSchema,
   inputs: JobInputsSchema,
   item: WorkItemSchema,
+  /** A fleet worker's: fetch from the coordinator, by content hash, what is not found at the inputs' paths. */
+  blobs: BlobSourceSchema.optional(),
 });
 
 /** Reply to find-maps: the stored blobs of the keys that exist (absent keys are left out). */

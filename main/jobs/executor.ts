@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ScoreResult, SimilarityResult } from '../../shared/item-result';
 import type { JsonValue } from '../../shared/json';
+import type { BlobSource } from '../../shared/blob-protocol';
 import type { JobInputs, JobSpec } from '../../shared/job-spec';
 import type { BackendInfo, Provenance } from '../../shared/provenance';
 import type { LogLevel, WorkItem } from '../../shared/worker-protocol';
@@ -13,6 +14,8 @@ export interface JobContext {
   readonly jobId: number;
   /** What the spec's model and dataset resolved to at enqueue: ids, paths, content hashes. */
   readonly inputs: JobInputs;
+  /** On a fleet worker: where to fetch, by content hash, the inputs not found at their paths here. */
+  readonly blobs?: BlobSource;
   /** Goes to the host; warnings and errors are kept in the job's log. */
   log(level: LogLevel, message: string): void;
 }

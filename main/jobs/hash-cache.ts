@@ -32,21 +32,23 @@ function fingerprintFile(file: string): string | null {
   }
 }
 
-/** The files a model path's hash depends on, fingerprinted; null when the path cannot be read. */
-export function modelFingerprint(path: string): string | null {
+/** The files a model path's hash depends on (a folder's regular files, or a file and its siblings sharing its name stem), sorted; null when the path cannot be read. */
+export function modelFiles(path: string): string[] | null {
   const p = resolve(path);
-  let files: string[];
   try {
-    if (statSync(p).isDirectory()) {
-      files = readdirSync(p).map((f) => join(p, f));
-    } else {
-      const stem = basename(p, extname(p));
-      files = readdirSync(dirname(p)).filter((f) => f === basename(p) || f.startsWith(`${stem}.`)).map((f) => join(dirname(p), f));
-    }
+    if (statSync(p).isDirectory()) return readdirSync(p).map((f) => join(p, f)).sort();
+    const stem = basename(p, extname(p));
+    return readdirSync(dirname(p)).filter((f) => f === basename(p) || f.startsWith(`${stem}.`)).map((f) => join(dirname(p), f)).sort();
   } catch {
     return null;
   }
-  const parts = files.sort().map(fingerprintFile).filter((x): x is string => x !== null);
+}
+
+/** The files a model path's hash depends on, fingerprinted; null when the path cannot be read. */
+export function modelFingerprint(path: string): string | null {
+  const files = modelFiles(path);
+  if (files === null) return null;
+  const parts = files.map(fingerprintFile).filter((x): x is string => x !== null);
   return parts.length === 0 ? null : parts.join('|');
 }
 

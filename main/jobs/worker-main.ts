@@ -80,9 +80,9 @@ class WorkerLoop {
   }
 
   private async runItem(message: RunItemMessage): Promise<void> {
-    const { jobId, spec, inputs, item } = message;
+    const { jobId, spec, inputs, item, blobs } = message;
     const log = (level: LogLevel, text: string) => send({ v, type: 'log', jobId, level, message: text });
-    const jobContext: JobContext = { jobId, inputs, log };
+    const jobContext: JobContext = { jobId, inputs, log, ...(blobs ? { blobs } : {}) };
     const startedAt = new Date().toISOString();
     let stage: 'prepare' | 'item' = 'prepare';
     try {

@@ -36,10 +36,10 @@ export interface RunningFleetWorker {
 }
 
 /** Connects to the fleet's Redis and starts taking items on `lanes` engine worker processes. */
-export async function startFleetWorker(options: { queue: string; lanes: number; executorPath?: string; visibilityMs?: number }): Promise<RunningFleetWorker> {
+export async function startFleetWorker(options: { queue: string; lanes: number; executorPath?: string; visibilityMs?: number; cacheDir?: string }): Promise<RunningFleetWorker> {
   const queue = redisQueue(options.queue);
   const { FleetWorker } = await import('../jobs/fleet/fleet-worker');
-  const worker = new FleetWorker({ queue, executorPath: options.executorPath ?? ENGINE_EXECUTOR, lanes: options.lanes, visibilityMs: options.visibilityMs });
+  const worker = new FleetWorker({ queue, executorPath: options.executorPath ?? ENGINE_EXECUTOR, lanes: options.lanes, visibilityMs: options.visibilityMs, cacheDir: options.cacheDir });
   try {
     await worker.start();
   } catch (err) {

@@ -14,8 +14,10 @@ export interface DixwWorker {
   stop(): Promise<void>;
 }
 
-export async function startDixwWorker(queue: string, args: string[] = ['--workers', '1', '--backend', 'wasm']): Promise<DixwWorker> {
-  const proc = spawn(process.execPath, [DIXW, 'worker', '--queue', queue, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `wrapper`: a command that runs the worker's command line given after it (e.g. in another mount namespace). */
+export async function startDixwWorker(queue: string, args: string[] = ['--workers', '1', '--backend', 'wasm'], wrapper: string[] = []): Promise<DixwWorker> {
+  const [command, ...argv] = [...wrapper, process.execPath, DIXW, 'worker', '--queue', queue, ...args];
+  const proc = spawn(command!, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const id = await new Promise<string>((resolve, reject) => {
     let err = '';

@@ -42,6 +42,18 @@ test('a fleet worker refuses --db and a visibility that is not a number of secon
   assert.match(vis.stderr, /--visibility soon is not a number of seconds/);
 });
 
+test('the file server\'s flags belong to the coordinator and --cache to a worker; a port must be a port', () => {
+  const host = dixw('worker', '--queue', 'redis://127.0.0.1:1', '--blob-host', '0.0.0.0');
+  assert.equal(host.status, 1);
+  assert.match(host.stderr, /--blob-host and --blob-port belong to the coordinator.*--coordinator/s);
+  const cache = dixw('worker', '--queue', 'redis://127.0.0.1:1', '--coordinator', '--cache', 'x');
+  assert.equal(cache.status, 1);
+  assert.match(cache.stderr, /--cache belongs to a fleet worker/);
+  const port = dixw('worker', '--queue', 'redis://127.0.0.1:1', '--coordinator', '--blob-port', 'any');
+  assert.equal(port.status, 1);
+  assert.match(port.stderr, /--blob-port any is not a port number/);
+});
+
 test('dixw fleet status where no Redis answers names the address and what to do', async () => {
   const port = await closedPort();
   const r = dixw('fleet', 'status', '--queue', `redis://127.0.0.1:${port}`);
@@ -72,6 +84,7 @@ test('dixw fleet with an unknown subcommand, or status without a queue, says wha
 
 test('--help of the fleet commands', () => {
   assert.match(dixw('worker', '--queue', 'redis://h:1', '--help').stdout, /--coordinator/);
+  assert.match(dixw('worker', '--queue', 'redis://h:1', '--help').stdout, /fetches them by content hash.*--cache DIR.*--blob-host ADDR/s);
   assert.match(dixw('worker', '--help').stdout, /--queue URL/);
   assert.match(dixw('fleet', '--help').stdout, /items per second/);
   assert.match(dixw('--help').stdout, /fleet\s+the fleet of workers/);

@@ -54,7 +54,7 @@ export class ExplainJob {
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
     const backend = this.context.backend;
-    const opened = openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'path' });
+    const opened = await openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'path' });
     if (!opened.ok) return opened.skipped;
     const { payload, image } = opened;
     const { height: h, width: w, channels: c } = this.vm.preprocessing;

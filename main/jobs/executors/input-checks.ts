@@ -1,8 +1,10 @@
 // Before a job computes anything: the inputs it was queued with must still be what they were. A model whose files
 // changed would produce maps that contradict their provenance, and a dataset folder that is gone cannot be read.
+// On a fleet worker (a job with a blob source) what is not found at the coordinator's path is fetched by content hash.
 import { existsSync, statSync } from 'node:fs';
 import type { JobInputs } from '../../../shared/job-spec';
 import { modelHash } from '../../engine/model/load-model';
+import type { BlobFetcher } from '../blob-fetcher';
 import { cachedModelHash } from '../hash-cache';
 
 export type ModelInput = NonNullable<JobInputs['model']>;
@@ -34,11 +36,30 @@ export function requireUnchangedModel(inputs: JobInputs): ModelInput {
   return m;
 }
 
-/** The dataset's folder, or a clear reason why it is unusable. */
-export function requireDatasetFolder(inputs: JobInputs): DatasetInput {
+/**
+ * Where the registered model is on this machine: at its path when its files there have its content hash, else (a
+ * fleet worker) a copy fetched from the coordinator by that hash. The reason it was not found here stays in the error.
+ */
+export async function modelHere(inputs: JobInputs, blobs: BlobFetcher | null): Promise<{ model: ModelInput; path: string }> {
+  try {
+    const model = requireUnchangedModel(inputs);
+    return { model, path: model.path };
+  } catch (err) {
+    const m = inputs.model;
+    if (!blobs || !m) throw err;
+    try {
+      return { model: m, path: await blobs.model(m.hash) };
+    } catch (fetchErr) {
+      throw new Error(`${(err as Error).message} Fetching it from the coordinator by its content hash did not help: ${(fetchErr as Error).message}`, { cause: fetchErr });
+    }
+  }
+}
+
+/** The dataset's folder, or a clear reason why it is unusable. `fetched`: a fleet worker fetches what is not here. */
+export function requireDatasetFolder(inputs: JobInputs, fetched = false): DatasetInput {
   const d = inputs.dataset;
   if (!d) throw new Error('this job has no dataset among its inputs; it was queued without one (a bug in the caller)');
-  if (!datasetFolderExists(d.root)) throw datasetVanished(d);
+  if (!fetched && !datasetFolderExists(d.root)) throw datasetVanished(d);
   return d;
 }
 

@@ -6,6 +6,7 @@ import type { Preprocessing } from '../../../shared/preprocessing';
 import type { BackendInfo } from '../../../shared/provenance';
 import type { WorkItem } from '../../../shared/worker-protocol';
 import type { DecodedMap } from '../../store/map-codec';
+import { blobFetcher } from '../blob-fetcher';
 import type { ExecutorResult, ItemContext } from '../executor';
 import type { DatasetInput } from './input-checks';
 import { parseImagePayload, readItemImage, type ItemImagePayload } from './item-image';
@@ -22,9 +23,9 @@ export interface SkipReport {
   image: 'path' | 'relPath';
 }
 
-export function openImageItem(item: WorkItem, prep: Preprocessing, dataset: DatasetInput, ctx: ItemContext, skip: SkipReport): OpenedImageItem {
+export async function openImageItem(item: WorkItem, prep: Preprocessing, dataset: DatasetInput, ctx: ItemContext, skip: SkipReport): Promise<OpenedImageItem> {
   const payload = parseImagePayload(item.payload, item.key);
-  const image = readItemImage(payload, prep, dataset);
+  const image = await readItemImage(payload, prep, dataset, blobFetcher(ctx.blobs));
   if (!image.ok) {
     ctx.log('warn', `skipped ${payload.path}: ${image.reason}`);
     const output: SkippedItemOutput = { kind: 'skipped', image: payload[skip.image], reason: image.reason };

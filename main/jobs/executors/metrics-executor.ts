@@ -22,10 +22,12 @@ import { scoreMaps } from '../../engine/metrics/score-maps';
 import type { VisionModel } from '../../engine/model/vision-model';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
+import { blobFetcher } from '../blob-fetcher';
 import { specMetricOptions, specVariants, variantOptions } from '../../../shared/metrics-spec';
 import { needsMasks } from '../../../shared/metric-catalogue';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
 import type { DatasetInput } from './input-checks';
+import { maskFileHere } from './item-image';
 import { findStoredMaps, openImageItem } from './item-prologue';
 import { prepareModelJob } from './job-prologue';
 import { mapProvenance, type MapContext, type MapRecipe } from './map-provenance';
@@ -64,15 +66,17 @@ export class MetricsJob {
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
     const backend = this.context.backend;
-    const opened = openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'relPath' });
+    const opened = await openImageItem(item, this.vm.preprocessing, this.dataset, ctx, { backend, image: 'relPath' });
     if (!opened.ok) return opened.skipped;
     const { payload, image } = opened;
     const { height: h, width: w, channels: c } = this.vm.preprocessing;
     const needsMask = this.metrics.some((m) => needsMasks(m.metric.id));
     let mask: Uint8Array | null = null;
-    if (needsMask && payload.maskPath) {
+    // Outside the try: a mask the coordinator sent with the wrong hash fails the item, it is not skipped.
+    const maskPath = needsMask ? await maskFileHere(payload, this.dataset, blobFetcher(ctx.blobs)) : null;
+    if (maskPath) {
       try {
-        mask = maskFromDecoded(readImageFile(payload.maskPath), h, w);
+        mask = maskFromDecoded(readImageFile(maskPath), h, w);
       } catch (err) {
         ctx.log('warn', `${payload.relPath}: its mask cannot be read (${(err as Error).message}); the segmentation metrics skip it`);
       }

@@ -8,7 +8,7 @@
 import { pickMethodOptions } from '../../../shared/method-options';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SanitySpec } from '../../../shared/job-spec';
+import type { JobInputs, SanitySpec } from '../../../shared/job-spec';
 import type { SanityItemOutput } from '../../../shared/job-outputs';
 import type { SimilarityResult } from '../../../shared/item-result';
 import type { JsonValue } from '../../../shared/json';
@@ -22,8 +22,9 @@ import { SanitySession } from '../../engine/sanity/sanity-session';
 import { trainRandomizationPair } from '../../engine/sanity/train-randomization-pair';
 import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
+import { blobFetcher } from '../blob-fetcher';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
-import { requireDatasetFolder, requireUnchangedModel, type DatasetInput, type ModelInput } from './input-checks';
+import { modelHere, requireDatasetFolder, type DatasetInput, type ModelInput } from './input-checks';
 import { openImageItem } from './item-prologue';
 import { trainProgressNote } from '../../../shared/train-progress-note';
 
@@ -53,10 +54,16 @@ export class SanityJob {
   ) {}
 
   static async prepare(spec: SanitySpec, ctx: JobContext): Promise<SanityJob> {
-    const dataset = requireDatasetFolder(ctx.inputs);
-    const model = spec.train ? null : requireUnchangedModel(ctx.inputs);
+    const blobs = blobFetcher(ctx.blobs);
+    const dataset = requireDatasetFolder(ctx.inputs, blobs !== null);
+    // The models as this machine has them: `path` is where to load them from (here, or fetched by content hash).
+    const here = async (inputs: JobInputs) => {
+      const { model, path } = await modelHere(inputs, blobs);
+      return { ...model, path };
+    };
+    const model = spec.train ? null : await here(ctx.inputs);
     const randomInput = (ctx.inputs as { randomModel?: ModelInput }).randomModel;
-    const randomModel = spec.randomModel && randomInput ? requireUnchangedModel({ model: randomInput }) : null;
+    const randomModel = spec.randomModel && randomInput ? await here({ model: randomInput }) : null;
     if (spec.randomModel && !randomModel) throw new Error('this data randomization job has no random-label model among its inputs (a bug in the caller)');
     const backend = await initBackend(spec.backend ?? null);
     return new SanityJob(spec, dataset, backend, model, randomModel);
@@ -65,7 +72,7 @@ export class SanityJob {
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
     if (item.key === TRAIN_PAIR_ITEM) return this.trainPair(ctx);
     const { vm, session } = await this.load();
-    const opened = openImageItem(item, vm.preprocessing, this.dataset, ctx, { backend: this.backend, image: 'path' });
+    const opened = await openImageItem(item, vm.preprocessing, this.dataset, ctx, { backend: this.backend, image: 'path' });
     if (!opened.ok) return opened.skipped;
     const { payload, image } = opened;
     const { height: h, width: w, channels: c } = vm.preprocessing;

@@ -6,6 +6,9 @@
 // Nothing is lost: an item is published under a stable id (coordinator, job, item key), so publishing it again after
 // a restart (of the coordinator, or of a Redis that lost its data) adds it once; a result is committed in one
 // transaction and only then removed from Redis; a result that arrives twice is stored once (commitItem is idempotent).
+//
+// Workers that do not find a job's model or dataset at the path registered here fetch the files by content hash from
+// this coordinator's file server (blob-server.ts), advertised in Redis with its per-launch token.
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FLEET_PROTOCOL_VERSION, FleetResultSchema, type FleetItem } from '../../../shared/fleet-protocol';
@@ -16,7 +19,9 @@ import { countItems, findItem, listItems, markItemFailed, markItemRunning, reset
 import { addJobEvent } from '../../store/job-events-repo';
 import { finishLeasedJob, getJob, getJobControl, reassertRunning, renewLease } from '../../store/jobs-repo';
 import { JobLifecycle, type JobLifecycleOptions } from '../job-lifecycle';
-import { cancelFlagKey, coordinatorName, FLEET_PREFIX, ITEMS_QUEUE, itemJobId, resultsQueueName } from './fleet-names';
+import { BlobCatalog } from './blob-catalog';
+import { BlobServer, type BlobServerOptions } from './blob-server';
+import { blobServiceKey, cancelFlagKey, coordinatorName, FLEET_PREFIX, ITEMS_QUEUE, itemJobId, resultsQueueName } from './fleet-names';
 import { openRedis, reachRedis, type RedisQueue } from './redis-connection';
 import { fromWire } from './wire-result';
 
@@ -26,6 +31,13 @@ export interface FleetCoordinatorOptions extends JobLifecycleOptions {
   queue: RedisQueue;
   /** Items of the job out in Redis at once (topped up as results come back), so a job of 850,000 items is not copied whole into Redis. */
   window?: number;
+  /** Where the file server listens (default DIXW_BLOB_HOST, else 127.0.0.1; DIXW_BLOB_PORT, else any free port). */
+  blobServer?: BlobServerOptions;
+}
+
+function blobServerFromEnv(env = process.env): BlobServerOptions {
+  const port = Number(env.DIXW_BLOB_PORT);
+  return { host: env.DIXW_BLOB_HOST || '127.0.0.1', port: Number.isInteger(port) && port > 0 ? port : 0 };
 }
 
 /** The job this coordinator holds, while its items are out in the fleet. */
@@ -50,6 +62,10 @@ export class FleetCoordinator extends JobLifecycle {
   private run: FleetRun | null = null;
   private connectedOnce = false;
   private readonly window: number;
+  private readonly catalog: BlobCatalog;
+  private readonly blobServer: BlobServer;
+  /** The file server's advert, once it listens (null: not started, or it could not listen). */
+  private blobAd: string | null = null;
   /** Publishing runs one at a time (the loop's top-up and a Redis restart may ask at once). */
   private publishing: Promise<void> = Promise.resolve();
 
@@ -58,6 +74,8 @@ export class FleetCoordinator extends JobLifecycle {
     this.window = Math.max(1, Math.floor(options.window ?? 1000));
     this.name = coordinatorName(options.storePath);
     this.redis = openRedis(options.queue);
+    this.catalog = new BlobCatalog(this.store);
+    this.blobServer = new BlobServer(this.catalog, options.blobServer ?? blobServerFromEnv());
   }
 
   /** The fleet decides: every worker that is connected takes items. */
@@ -76,6 +94,8 @@ export class FleetCoordinator extends JobLifecycle {
     await this.results?.close(true).catch(() => undefined);
     await this.itemEvents?.close().catch(() => undefined);
     await this.items?.close().catch(() => undefined);
+    if (this.blobAd) await this.redis.del(blobServiceKey(this.name)).catch(() => undefined);
+    await this.blobServer.stop();
     this.eventsConnection?.disconnect();
     this.redis.disconnect();
   }
@@ -118,16 +138,32 @@ export class FleetCoordinator extends JobLifecycle {
     const failedResults = new Queue(resultsQueueName(this.name), { connection, prefix: FLEET_PREFIX });
     await failedResults.retryJobs({ state: 'failed' }).catch(() => undefined);
     await failedResults.close().catch(() => undefined);
+    await this.serveFiles();
     // A Redis that comes back may have lost the queue (no persistence): publish the running job's items again.
     connection.on('ready', () => {
       if (!this.connectedOnce) return;
+      if (this.blobAd) void this.redis.set(blobServiceKey(this.name), this.blobAd).catch(() => undefined);
       this.emit({ type: 'log', jobId: this.run?.job.id ?? null, level: 'warn', message: 'Redis is back; publishing the items in flight again' });
       void this.publish(true).catch((err: Error) => this.emit({ type: 'error', message: `publishing after a Redis restart: ${err.message}` }));
     });
     this.connectedOnce = true;
   }
 
+  /** Starts the file server (once) and advertises it; without it the fleet still runs, on files found at the same path. */
+  private async serveFiles(): Promise<void> {
+    if (!this.blobAd) {
+      try {
+        this.blobAd = JSON.stringify(await this.blobServer.start());
+      } catch (err) {
+        this.emit({ type: 'error', message: `the file server for fleet workers cannot listen (${(err as Error).message}); workers must find models and datasets at the same paths` });
+        return;
+      }
+    }
+    await this.redis.set(blobServiceKey(this.name), this.blobAd).catch(() => undefined); // said again when Redis is back
+  }
+
   protected async runJob(job: JobRecord): Promise<void> {
+    this.catalog.offer(job.inputs);
     try {
       await this.runInFleet(job);
     } finally {

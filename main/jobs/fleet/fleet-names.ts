@@ -1,5 +1,6 @@
 // Names in Redis: the shared items queue, one results queue per coordinator (its database), BullMQ job ids for an
-// item (stable, so publishing an item twice adds it once) and the keys of the worker registry and cancel flags.
+// item (stable, so publishing an item twice adds it once) and the keys of the worker registry, cancel flags and the
+// coordinators' file servers.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -26,4 +27,9 @@ export function itemJobId(coordinator: string, jobId: number, itemKey: string): 
 /** Set by the coordinator when the user cancels a job: workers abandon its items in progress. */
 export function cancelFlagKey(coordinator: string, jobId: number): string {
   return `${FLEET_PREFIX}:fleet:cancelled:${coordinator}:${jobId}`;
+}
+
+/** The coordinator's file server (url and token), for workers that fetch models and datasets by content hash. */
+export function blobServiceKey(coordinator: string): string {
+  return `${FLEET_PREFIX}:fleet:blobs:${coordinator}`;
 }

@@ -5,15 +5,21 @@
 // At-least-once: BullMQ locks an item while it runs here and renews the lock; a worker that dies stops renewing, and
 // after the visibility timeout another worker's stalled check puts the item back in the queue. The result is added
 // before the item is marked complete, so a death in between only costs a second run (the coordinator stores it once).
+//
+// Models and datasets are read at the coordinator's paths when the files there have the registered content hashes;
+// otherwise the engine process fetches them from the coordinator's file server (advertised in Redis) into `cacheDir`.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { BlobServiceAdSchema, type BlobSource } from '../../../shared/blob-protocol';
 import { FLEET_PROTOCOL_VERSION as v, FleetItemSchema, type FleetResult, type FleetWorkerRef, type FleetWorkerStatus } from '../../../shared/fleet-protocol';
 import { WORKER_PROTOCOL_VERSION } from '../../../shared/worker-protocol';
+import { hashCacheDir } from '../hash-cache';
 import { newRunnerId } from '../runner-lease';
 import { WorkerHost, type ItemOutcome } from '../worker-host';
 import { forkLauncher, type WorkerLauncher } from '../worker-launcher';
-import { cancelFlagKey, FLEET_PREFIX, ITEMS_QUEUE, resultsQueueName, WORKERS_KEY } from './fleet-names';
+import { blobServiceKey, cancelFlagKey, FLEET_PREFIX, ITEMS_QUEUE, resultsQueueName, WORKERS_KEY } from './fleet-names';
 import { openRedis, reachRedis, type RedisQueue } from './redis-connection';
 import { toWire } from './wire-result';
 
@@ -29,6 +35,8 @@ export interface FleetWorkerOptions {
   readyTimeoutMs?: number;
   itemSilenceMs?: number;
   id?: string;
+  /** Where models and dataset files fetched from a coordinator are kept, by content hash (default: DIXW_CACHE_DIR/fleet, else ~/.cache/dix-workbench/fleet). */
+  cacheDir?: string;
 }
 
 export type FleetWorkerEvent =
@@ -59,6 +67,9 @@ export class FleetWorker {
   private backend: string | null = null;
   private itemsDone = 0;
   private busy = 0;
+  private readonly cacheDir: string;
+  /** The last advert that could not be read, said once. */
+  private badAd = '';
 
   constructor(private readonly options: FleetWorkerOptions) {
     this.id = options.id ?? newRunnerId();
@@ -68,6 +79,7 @@ export class FleetWorker {
     this.lanes = Array.from({ length: lanes }, () => null);
     this.freeLanes = Array.from({ length: lanes }, (_, i) => i);
     this.current = Array.from({ length: lanes }, () => null);
+    this.cacheDir = options.cacheDir ?? join(hashCacheDir(), 'fleet');
   }
 
   on(listener: (e: FleetWorkerEvent) => void): () => void {
@@ -184,7 +196,8 @@ export class FleetWorker {
     }, 500);
     try {
       const host = this.host(lane);
-      const outcome: ItemOutcome = await host.runItem({ v: WORKER_PROTOCOL_VERSION, type: 'run-item', jobId, spec, inputs, item });
+      const blobs = await this.blobSource(coordinator);
+      const outcome: ItemOutcome = await host.runItem({ v: WORKER_PROTOCOL_VERSION, type: 'run-item', jobId, spec, inputs, item, ...(blobs ? { blobs } : {}) });
       if (cancelled) {
         this.emit({ type: 'item-finished', jobId, itemKey: item.key, outcome: 'cancelled' });
         return 'cancelled';
@@ -219,6 +232,25 @@ export class FleetWorker {
       this.busy--;
       this.freeLanes.push(lane);
     }
+  }
+
+  /** The coordinator's file server, as it advertised it (none: the files must be found at the same paths). */
+  private async blobSource(coordinator: string): Promise<BlobSource | undefined> {
+    const raw = await this.redis.get(blobServiceKey(coordinator)).catch(() => null);
+    if (raw === null) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      json = null;
+    }
+    const ad = BlobServiceAdSchema.safeParse(json);
+    if (!ad.success) {
+      if (raw !== this.badAd) this.emit({ type: 'log', message: `cannot read the file server advert of coordinator ${coordinator} (is every machine on the same DIX Workbench version?)` });
+      this.badAd = raw;
+      return undefined;
+    }
+    return { url: ad.data.url, token: ad.data.token, cacheDir: this.cacheDir };
   }
 
   private host(lane: number): WorkerHost {
