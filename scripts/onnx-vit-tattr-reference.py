@@ -65,7 +65,7 @@ TOKENS = GRID * GRID + 1
 # ---- a ViT with timm's graph structure, written here -------------------------------------------------------------
 
 class SelfAttention(nn.Module):
-    """One Linear makes q, k and v; its output is split as (3, heads, head_dim), as timm's Attention does."""
+    """One Linear makes q, k and v; its output is split as (3, heads, head_dim) and unbound, as timm's Attention does."""
 
     def __init__(self, dim, heads):
         super().__init__()
@@ -77,7 +77,7 @@ class SelfAttention(nn.Module):
     def forward(self, x):
         b, t, d = x.shape
         parts = self.qkv(x).reshape(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = parts[0], parts[1], parts[2]
+        q, k, v = parts.unbind(0)
         weights = (q @ k.transpose(-2, -1)) * self.scale
         weights = weights.softmax(dim=-1)
         return self.proj((weights @ v).transpose(1, 2).reshape(b, t, d))

@@ -41,7 +41,7 @@ function reaches(cg: CompiledGraph, from: number, to: number): boolean {
   return false;
 }
 
-/** The Add of `a` and (through layout ops) something else, after node index `after`: [its output, the other input]. */
+/** The first Add of `a` and another tensor after node index `after` (a residual sum): [its output, the other input]. */
 function residualWith(cg: CompiledGraph, a: number, after: number): [number, number] | null {
   for (const n of readers(cg, a)) {
     if (n.index <= after || n.node.opType !== 'Add' || n.argIds.length !== 2 || n.argIds.some((x) => x < 0)) continue;
