@@ -22,6 +22,7 @@ LayerNorm gains and shifts included, so that a weight read from the wrong place 
                        reshaped [B, T, 3, heads, hd] and permuted), opset 17 and 14
   timm17-tanh          the same with GELU's tanh approximation
   relu-mlp             the timm layout with a ReLU MLP: not a standard ViT block, T-Attr must refuse it
+  separate-qkv         the timm layout with q, k and v from three Linears: refused too
   vit_b_16             with --vit-b-16 only: torchvision's vit_b_16 at 224x224 (its own random initialization, the
                        zero head re-initialized), a check by hand on the real model (README, Vision Transformers)
 
@@ -83,6 +84,21 @@ class SelfAttention(nn.Module):
         return self.proj((weights @ v).transpose(1, 2).reshape(b, t, d))
 
 
+class SeparateProjections(SelfAttention):
+    """q, k and v from three Linears (not timm's layout): T-Attr must refuse it."""
+
+    def __init__(self, dim, heads):
+        super().__init__(dim, heads)
+        del self.qkv
+        self.q, self.k, self.v = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = [f(x).reshape(b, t, self.heads, d // self.heads).transpose(1, 2) for f in (self.q, self.k, self.v)]
+        weights = ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
+        return self.proj((weights @ v).transpose(1, 2).reshape(b, t, d))
+
+
 class FeedForward(nn.Module):
     def __init__(self, dim, hidden, act):
         super().__init__()
@@ -95,10 +111,10 @@ class FeedForward(nn.Module):
 
 
 class PreNormBlock(nn.Module):
-    def __init__(self, dim, heads, hidden, act):
+    def __init__(self, dim, heads, hidden, act, attention):
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = SelfAttention(dim, heads)
+        self.attn = attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = FeedForward(dim, hidden, act)
 
@@ -110,12 +126,12 @@ class PreNormBlock(nn.Module):
 class TimmLayoutViT(nn.Module):
     """Patch Conv, [CLS] token before the patches, learned position embedding, pre-norm blocks, final norm, head on [CLS]."""
 
-    def __init__(self, heads, act):
+    def __init__(self, heads, act, attention=SelfAttention):
         super().__init__()
         self.patch_embed = nn.Conv2d(3, DIM, PATCH, PATCH)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, DIM))
         self.pos_embed = nn.Parameter(torch.zeros(1, TOKENS, DIM))
-        self.blocks = nn.Sequential(*[PreNormBlock(DIM, heads, MLP, act) for _ in range(DEPTH)])
+        self.blocks = nn.Sequential(*[PreNormBlock(DIM, heads, MLP, act, attention) for _ in range(DEPTH)])
         self.norm = nn.LayerNorm(DIM, eps=1e-6)
         self.head = nn.Linear(DIM, CLASSES)
 
@@ -310,7 +326,7 @@ def build(name):
         model = VisionTransformer(image_size=SIZE, patch_size=PATCH, num_layers=DEPTH, num_heads=2, hidden_dim=DIM, mlp_dim=MLP, num_classes=CLASSES)
     else:
         act = {'relu-mlp': nn.ReLU(), 'timm17-tanh': nn.GELU(approximate='tanh')}.get(name, nn.GELU())
-        model = TimmLayoutViT(heads=4, act=act)
+        model = TimmLayoutViT(heads=4, act=act, attention=SeparateProjections if name == 'separate-qkv' else SelfAttention)
     randomize(model, 12)
     return model.eval()
 
@@ -368,7 +384,7 @@ def spread(ref, others):
     }
 
 
-MODELS = {'vit_b_16': 17} if args.vit_b_16 else {'tv17': 17, 'tv14': 14, 'timm17': 17, 'timm14': 14, 'timm17-tanh': 17, 'relu-mlp': 17}
+MODELS = {'vit_b_16': 17} if args.vit_b_16 else {'tv17': 17, 'tv14': 14, 'timm17': 17, 'timm14': 14, 'timm17-tanh': 17, 'relu-mlp': 17, 'separate-qkv': 17}
 about = {}
 x_all = torch.randn(args.images, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(5))
 for name, opset in MODELS.items():
@@ -378,7 +394,7 @@ for name, opset in MODELS.items():
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(out_dir, 'model.onnx'), opset_version=opset,
                       input_names=['input'], output_names=['logits'], dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
     np.save(os.path.join(out_dir, 'input.npy'), x_all.numpy())
-    if name == 'relu-mlp':
+    if name in ('relu-mlp', 'separate-qkv'):
         about[name] = {'refused': True}
         continue
     f32 = reference(model, x_all)

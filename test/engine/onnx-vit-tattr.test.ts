@@ -5,7 +5,8 @@
 // logits, rollout, GAE and T-Attr maps and T-Attr's attention relevances with its own implementation of Chefer's
 // rules. The weights read must reproduce the logits, and the maps must equal PyTorch's: to 1e-4 of their largest
 // value, or, where LRP's divisions make an image ill-conditioned, to within twice what float32 rounding moves them
-// (the script measures that spread: PyTorch's own float32 run, and float64 runs from tokens jittered as float32 does). A graph whose MLP is not Linear-GELU-Linear is refused by name.
+// (the script measures that spread: PyTorch's own float32 run, and float64 runs from tokens jittered as float32 does).
+// Graphs whose MLP is not Linear-GELU-Linear, or whose q, k and v come from three Linears, are refused by name.
 // Skipped only when /usr/bin/python3 cannot import torch (the fixed-batch fixture test runs always).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,23 +172,29 @@ describe('T-Attr on ONNX ViTs against PyTorch', { skip }, () => {
     }
   });
 
-  test('a graph whose MLP is not Linear-GELU-Linear is refused by tattr, naming the piece, and stays a ViT to the other methods', async () => {
-    assert.equal(refs['relu-mlp'].refused, true);
-    const vm = await loadOnnxVisionModel(join(tmp.dir, 'relu-mlp', 'model.onnx'), null);
-    try {
-      assert.ok(vm.attention(), 'its attention is found');
-      assert.throws(() => planMethods(vm, ['tattr'], {}), (e: unknown) => {
-        assert.ok(isUserError(e));
-        const text = `${(e as Error).message} ${(e as { hint?: string }).hint ?? ''}`;
-        assert.match(text, /not the standard pre-norm ViT blocks it reads: block 0's MLP: no GELU .* fc1's output is read by Relu/);
-        assert.match(text, /gae, rollout or dix3/);
-        return true;
-      });
-      planMethods(vm, ['rollout', 'gae'], {});
-    } finally {
-      vm.dispose();
-    }
-  });
+  const refusals: Array<[string, string, RegExp]> = [
+    ['relu-mlp', 'whose MLP is not Linear-GELU-Linear', /not the standard pre-norm ViT blocks it reads: block 0's MLP: no GELU .* fc1's output is read by Relu/],
+    ['separate-qkv', 'whose q, k and v come from three Linears', /not the standard pre-norm ViT blocks it reads: block 0's qkv projection: 3 Linears read its input .*, not one/],
+  ];
+  for (const [name, what, message] of refusals) {
+    test(`a graph ${what} is refused by tattr, naming the piece, and stays a ViT to the other methods`, async () => {
+      assert.equal(refs[name].refused, true);
+      const vm = await loadOnnxVisionModel(join(tmp.dir, name, 'model.onnx'), null);
+      try {
+        assert.ok(vm.attention(), 'its attention is found');
+        assert.throws(() => planMethods(vm, ['tattr'], {}), (e: unknown) => {
+          assert.ok(isUserError(e));
+          const text = `${(e as Error).message} ${(e as { hint?: string }).hint ?? ''}`;
+          assert.match(text, message);
+          assert.match(text, /gae, rollout or dix3/);
+          return true;
+        });
+        planMethods(vm, ['rollout', 'gae'], {});
+      } finally {
+        vm.dispose();
+      }
+    });
+  }
 });
 
 describe('T-Attr on an ONNX ViT exported with a fixed batch of 1 (opset 14)', () => {
