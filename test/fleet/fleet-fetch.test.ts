@@ -2,7 +2,8 @@
 // process in its own mount namespace, where the coordinator's folder is an empty tmpfs (as on another machine), with
 // a real redis-server and the service coordinating. It fetches both by content hash from the coordinator's file
 // server: the stored maps equal a local run's; the next job uses its cache (the coordinator's files are gone by then);
-// and an image altered at the coordinator is refused, failing its item with that reason while nothing stored is lost.
+// a metrics job finds the masks through the dataset's manifest and scores as a local run does; and an image altered
+// at the coordinator is refused, failing its item with that reason while nothing stored is lost.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { indexDataset } from '../../main/jobs/engine-inputs';
 import { openService } from '../../main/service/index';
+import { listScores } from '../../main/store/scores-repo';
 import { tempDir } from '../store/helpers';
 import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
 import { startDixwWorker, type DixwWorker } from './dixw-worker';
@@ -108,6 +110,36 @@ test('a worker that cannot see the coordinator\'s files fetches them by content 
   } finally {
     await fleet.close();
     await worker.stop();
+  }
+});
+
+test('a metrics job whose localisation metric needs masks: the worker finds them through the dataset\'s verified manifest, the same scores as a local run', { skip: SKIP }, async () => {
+  const spec = { kind: 'metrics', model, dataset: data, methods: ['gradcam'], metrics: ['seg'], seed: 3, backend: 'wasm' } as const;
+  const scores = async (svc: Service) => {
+    const { job } = await svc.jobs.submit({ spec });
+    const runner = svc.runJobs({ pollMs: 50 });
+    const done = await runner.waitForJob(job.id).finally(() => runner.stop());
+    assert.equal(done.state, 'done', done.error ?? '');
+    return listScores(svc.store, { jobId: job.id }).map((s) => `${s.method} ${s.metric} ${s.imageId} ${s.value}`).sort();
+  };
+  const cache = join(dir, 'metrics-cache');
+  const worker = await hiddenWorker(cache);
+  const fleet = openService({ dbPath: join(dir, 'metrics-fleet.db'), queue: redis.url });
+  let fetched: string[];
+  try {
+    fetched = await scores(fleet);
+  } finally {
+    await fleet.close();
+    await worker.stop();
+  }
+  assert.deepEqual(readdirSync(join(cache, 'datasets')).filter((n) => n.endsWith('.json')).length, 1, 'the manifest is kept');
+  const local = openService({ dbPath: join(dir, 'metrics-local.db'), queue: 'local', workers: 1 });
+  try {
+    const ref = await scores(local);
+    assert.ok(ref.length > 0 && ref.some((line) => !line.endsWith(' null')), 'the masks gave scores');
+    assert.deepEqual(fetched, ref);
+  } finally {
+    await local.close();
   }
 });
 
