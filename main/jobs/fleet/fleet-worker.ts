@@ -94,6 +94,8 @@ export class FleetWorker {
     this.worker = new Worker(ITEMS_QUEUE, (job, token) => this.process(job, token), {
       connection: this.redis,
       prefix: FLEET_PREFIX,
+      // BullMQ stores the name on each item it hands out (processedBy): the window's panel shows who runs what.
+      name: this.id,
       concurrency: this.lanes.length,
       lockDuration: visibilityMs,
       stalledInterval: Math.max(500, Math.floor(visibilityMs / 2)),
