@@ -38,6 +38,11 @@ export const DatasetManifestSchema = z.strictObject({
     label: z.number().int().nullable(),
     mask: z.strictObject({ relPath: z.string().min(1), sha256: Sha256 }).nullable(),
   })),
+  /**
+   * What else the folder's index reads, for a worker that copies the whole dataset to train on it: labels.csv (its
+   * class names are not in the entries) and the class folders (an empty one still counts as a class).
+   */
+  folder: z.strictObject({ labelsCsv: Sha256.nullable(), classFolders: z.array(z.string().min(1)) }).optional(),
 });
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
 

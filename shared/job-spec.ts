@@ -301,8 +301,11 @@ export function keepsMaps(keepMaps: KeepMaps, ordinal: number): boolean {
  * What the spec's names resolved to when the job was queued: registered ids, paths and content hashes.
  * The worker checks them (a model file that changed since registration fails the job with that reason).
  */
+const DatasetInputSchema = z.strictObject({ id: z.number().int().nullable(), root: z.string(), hash: z.string() });
 export const JobInputsSchema = z.looseObject({
   model: z.strictObject({ id: z.number().int().nullable(), path: z.string(), hash: z.string() }).optional(),
-  dataset: z.strictObject({ id: z.number().int().nullable(), root: z.string(), hash: z.string() }).optional(),
+  dataset: DatasetInputSchema.optional(),
+  /** A sanity job that trains its model pair: the dataset it trains on (a fleet worker fetches it by this hash). */
+  trainDataset: DatasetInputSchema.optional(),
 });
 export type JobInputs = z.infer<typeof JobInputsSchema>;

@@ -5,6 +5,7 @@
 //   CACHE/models/HASH/ (+.json) a model assembled from its manifest's files, kept only once its content hash
 //                               (load-model.ts modelHash, as the store computed it at registration) matched
 //   CACHE/datasets/HASH.json    a dataset's manifest, kept only once it hashed (as dataset-folder.ts does) to HASH
+//   CACHE/dataset-folders/HASH/ a whole dataset's folder, for training (dataset-copy.ts), kept only once it indexed to HASH
 // Something that does not match is refused with what was expected and what came, and nothing of it is kept.
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,8 @@ import { modelHash } from '../engine/model/load-model';
 import { cachedModelHash } from './hash-cache';
 
 const short = (hash: string) => hash.slice(0, 12);
-const partName = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
+/** A unique name beside `path` to write into before renaming it into place. */
+export const partName = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
 
 /** The dataset's content hash from its manifest: the same lines, in the same order, as dataset-folder.ts hashEntries. */
 export function datasetManifestHash(entries: DatasetManifest['entries']): string {
@@ -32,6 +34,16 @@ export class BlobFetcher {
   private readonly datasets = new Map<string, Map<string, DatasetManifest['entries'][number]>>();
 
   constructor(private readonly source: BlobSource) {}
+
+  /** This machine's cache folder for what is fetched. */
+  get cacheDir(): string {
+    return this.source.cacheDir;
+  }
+
+  /** The coordinator's file server, for messages. */
+  get url(): string {
+    return this.source.url;
+  }
 
   /** A local file with these bytes: cached, else fetched and verified. `what` names it in errors. */
   async blob(sha256: string, what: string): Promise<string> {

@@ -122,6 +122,7 @@ export class JobsApi {
     const items = sampledImageItems(this.store, dataset.dataset, { perClass: spec.perClass, limit: spec.limit });
     if (items.length === 0) throw new ServiceError('invalid-input', `No images to test: dataset ${dataset.dataset.id} (${dataset.dataset.root}) has none in the selection.`);
     let train = spec.train;
+    let trainInputs = {};
     if (train) {
       const trainData = await resolveDatasetRef(this.store, this.datasets, train.dataset);
       const root = trainData.dataset.root;
@@ -129,6 +130,8 @@ export class JobsApi {
       const recipe = createHash('sha256').update(JSON.stringify({ ...train, dataset: trainData.dataset.contentHash, seed: spec.seed })).digest('hex').slice(0, 12);
       if (train.out === undefined) this.makeModelsFolder();
       train = { ...train, dataset: root, out: resolve(train.out ?? join(this.modelsFolder(), `sanity-pair-${recipe}`)) };
+      // Its hash lets a fleet worker without the folder fetch it from the coordinator.
+      trainInputs = { trainDataset: { id: trainData.dataset.id, root, hash: trainData.dataset.contentHash } };
       // The same recipe writes the same folder on purpose (its models are trained again, identically): no overwrite check.
       checkOutputFolder(train.out!, '--train-out');
       items.unshift({ key: 'train-pair', payload: {} });
@@ -142,9 +145,10 @@ export class JobsApi {
       ...(spec.export ? { export: { npy: resolve(spec.export.npy) } } : {}),
     };
     if (resolved.export) checkOutputFolder(resolved.export.npy, '--npy');
-    const submitted = this.enqueue(resolved, items, priority, dataset, model, randomModel
-      ? { randomModel: { id: randomModel.model.id, path: randomModel.model.path, hash: randomModel.model.contentHash } }
-      : {});
+    const submitted = this.enqueue(resolved, items, priority, dataset, model, {
+      ...trainInputs,
+      ...(randomModel ? { randomModel: { id: randomModel.model.id, path: randomModel.model.path, hash: randomModel.model.contentHash } } : {}),
+    });
     return submitted;
   }
 

@@ -5,7 +5,6 @@
 // a metrics job finds the masks through the dataset's manifest and scores as a local run does; and an image altered
 // at the coordinator is refused, failing its item with that reason while nothing stored is lost.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,20 +13,10 @@ import { openService } from '../../main/service/index';
 import { listScores } from '../../main/store/scores-repo';
 import { tempDir } from '../store/helpers';
 import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
-import { startDixwWorker, type DixwWorker } from './dixw-worker';
-import { SKIP_WITHOUT_REDIS, TestRedis } from './redis-server';
+import type { DixwWorker } from './dixw-worker';
+import { skipWithoutNamespaces, startHiddenWorker } from './hidden-worker';
+import { TestRedis } from './redis-server';
 
-/** An unprivileged user and mount namespace hides a folder from the worker alone; without one this test cannot run. */
-function skipWithoutNamespaces(): string | false {
-  if (SKIP_WITHOUT_REDIS) return SKIP_WITHOUT_REDIS;
-  const { dir, cleanup } = tempDir('dixw-unshare-');
-  try {
-    const r = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs tmpfs "$0"', dir], { encoding: 'utf8' });
-    return r.status === 0 ? false : `unshare -Urm cannot mount here (${(r.stderr || r.error?.message || '').trim()}); it hides the coordinator's files from the worker`;
-  } finally {
-    cleanup();
-  }
-}
 const SKIP = skipWithoutNamespaces();
 
 let redis: TestRedis;
@@ -54,7 +43,7 @@ after(async () => {
 
 /** A `dixw worker --queue` process that sees the coordinator's folder empty. */
 function hiddenWorker(cache: string): Promise<DixwWorker> {
-  return startDixwWorker(redis.url, ['--workers', '1', '--backend', 'wasm', '--cache', cache], ['unshare', '-Urm', 'sh', '-c', 'mount -t tmpfs tmpfs "$0" && exec "$@"', shared]);
+  return startHiddenWorker(redis.url, shared, cache);
 }
 
 type Service = ReturnType<typeof openService>;

@@ -3,8 +3,10 @@
 // On a fleet worker (a job with a blob source) what is not found at the coordinator's path is fetched by content hash.
 import { existsSync, statSync } from 'node:fs';
 import type { JobInputs } from '../../../shared/job-spec';
+import { indexDatasetFolder } from '../../engine/data/dataset-folder';
 import { modelHash } from '../../engine/model/load-model';
 import type { BlobFetcher } from '../blob-fetcher';
+import { fetchDatasetFolder, folderHash } from '../dataset-copy';
 import { cachedModelHash } from '../hash-cache';
 
 export type ModelInput = NonNullable<JobInputs['model']>;
@@ -52,6 +54,28 @@ export async function modelHere(inputs: JobInputs, blobs: BlobFetcher | null): P
     } catch (fetchErr) {
       throw new Error(`${(err as Error).message} Fetching it from the coordinator by its content hash did not help: ${(fetchErr as Error).message}`, { cause: fetchErr });
     }
+  }
+}
+
+/**
+ * Where to read the whole dataset for training on this machine: its folder when that still has the dataset's content
+ * hash; else, on a fleet worker, a copy fetched by that hash (dataset-copy.ts); else the folder as it is now, changed,
+ * with a warning (a local job trains on what the user has, and training-log.json records its hash).
+ */
+export async function trainingFolderHere(d: DatasetInput, blobs: BlobFetcher | null, warn: (message: string) => void): Promise<string> {
+  if (!blobs) {
+    if (!datasetFolderExists(d.root)) throw datasetVanished(d);
+    const now = indexDatasetFolder(d.root).hash; // throws its own reason when the folder cannot be indexed
+    if (now !== d.hash) warn(`the dataset folder ${d.root} changed since it was indexed; training on it as it is now (content hash ${short(now)}, recorded in training-log.json)`);
+    return d.root;
+  }
+  const now = folderHash(d.root);
+  if (now === d.hash) return d.root;
+  try {
+    return await fetchDatasetFolder(blobs, d.hash);
+  } catch (err) {
+    const here = now === null ? `${d.root} cannot be read here` : `${d.root} differs here (content hash ${short(now)}, not ${short(d.hash)})`;
+    throw new Error(`The folder of ${datasetName(d)}: ${here}, and fetching it from the coordinator by its content hash did not help: ${(err as Error).message}`, { cause: err });
   }
 }
 

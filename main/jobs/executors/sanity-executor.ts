@@ -24,7 +24,7 @@ import { tf } from '../../engine/tf';
 import { APP_VERSION } from '../app-version';
 import { blobFetcher } from '../blob-fetcher';
 import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../executor';
-import { modelHere, requireDatasetFolder, type DatasetInput, type ModelInput } from './input-checks';
+import { modelHere, requireDatasetFolder, trainingFolderHere, type DatasetInput, type ModelInput } from './input-checks';
 import { openImageItem } from './item-prologue';
 import { trainProgressNote } from '../../../shared/train-progress-note';
 
@@ -157,9 +157,12 @@ export class SanityJob {
   private async trainPair(ctx: ItemContext): Promise<ExecutorResult> {
     const t = this.spec.train;
     if (!t?.out) throw new Error('the train-pair item needs spec.train with its out folder (set when the job is queued)');
+    // Jobs queued with the training dataset's hash: its folder here, or a verified copy fetched by that hash.
+    const trainData = ctx.inputs.trainDataset;
+    const data = trainData ? await trainingFolderHere(trainData, blobFetcher(ctx.blobs), (message) => ctx.log('warn', message)) : t.dataset;
     let last = 0;
     const pair = await trainRandomizationPair({
-      data: t.dataset, arch: t.arch, epochs: t.epochs, randomEpochs: t.randomEpochs, targetAccuracy: t.targetAccuracy, out: t.out,
+      data, arch: t.arch, epochs: t.epochs, randomEpochs: t.randomEpochs, targetAccuracy: t.targetAccuracy, out: t.out,
       seed: this.spec.seed, width: t.width, batchNorm: t.batchNorm, batchSize: t.batchSize, learningRate: t.learningRate, limit: t.limit,
       backend: this.backend, appVersion: APP_VERSION,
     }, (p) => {

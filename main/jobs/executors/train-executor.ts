@@ -1,17 +1,18 @@
-// A train job in the worker: one item that trains the architecture on the dataset's folder and writes the model
+// A train job in the worker: one item that trains the architecture on the dataset's folder (on a fleet worker that
+// lacks it, a verified copy fetched from the coordinator) and writes the model
 // folder (engine/runs/train-run.ts). The item's output carries what registering the model needs, so the main side
 // registers it without loading TF.js. A crash retrains from the start (training is seeded, so to the same model).
 import type { TrainSpec } from '../../../shared/job-spec';
 import type { TrainItemOutput } from '../../../shared/job-outputs';
 import type { BackendInfo } from '../../../shared/provenance';
 import { initBackend } from '../../engine/backend/select-backend';
-import { indexDatasetFolder } from '../../engine/data/dataset-folder';
 import { describeModel } from '../../engine/model/model-info';
 import { loadVisionModel } from '../../engine/model/load-model';
 import { runTrain } from '../../engine/runs/train-run';
 import { APP_VERSION } from '../app-version';
 import type { ExecutorResult, ItemContext, JobContext } from '../executor';
-import { requireDatasetFolder, type DatasetInput } from './input-checks';
+import { blobFetcher } from '../blob-fetcher';
+import { requireDatasetFolder, trainingFolderHere, type DatasetInput } from './input-checks';
 import { trainProgressNote } from '../../../shared/train-progress-note';
 
 /** Progress messages at most this often (ms): a batch can take a millisecond. */
@@ -25,20 +26,18 @@ export class TrainJob {
   ) {}
 
   static async prepare(spec: TrainSpec, ctx: JobContext): Promise<TrainJob> {
-    const dataset = requireDatasetFolder(ctx.inputs);
+    const dataset = requireDatasetFolder(ctx.inputs, ctx.blobs !== undefined);
     const backend = await initBackend(spec.backend ?? null);
     return new TrainJob(spec, dataset, backend);
   }
 
   async runItem(ctx: ItemContext): Promise<ExecutorResult> {
     const { spec, dataset, backend } = this;
-    const now = indexDatasetFolder(dataset.root).hash;
-    if (dataset.hash && now !== dataset.hash) {
-      ctx.log('warn', `the dataset folder ${dataset.root} changed since it was indexed; training on it as it is now (content hash ${now.slice(0, 12)}, recorded in training-log.json)`);
-    }
+    // The folder here, or on a fleet worker where it is missing or differs, a verified copy fetched by content hash.
+    const data = await trainingFolderHere(dataset, blobFetcher(ctx.blobs), (message) => ctx.log('warn', message));
     let last = 0;
     const summary = await runTrain({
-      data: dataset.root, arch: spec.arch, epochs: spec.epochs, out: spec.out, backend, appVersion: APP_VERSION,
+      data, arch: spec.arch, epochs: spec.epochs, out: spec.out, backend, appVersion: APP_VERSION,
       input: spec.input ? [spec.input.height, spec.input.width, spec.input.channels] : undefined,
       permuteLabels: spec.permuteLabels, seed: spec.seed, width: spec.width, batchNorm: spec.batchNorm, batchSize: spec.batchSize,
       learningRate: spec.learningRate, valSplit: spec.valSplit, stopAtAccuracy: spec.stopAtAccuracy, limit: spec.limit,

@@ -2,10 +2,11 @@
 // each by content hash, and nothing else on its disk. A job's inputs are offered when the job is claimed; the
 // manifests (which files, their sha256) are worked out on the first request and kept while the files are unchanged.
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BLOB_PROTOCOL_VERSION as v, type DatasetManifest, type ModelManifest } from '../../../shared/blob-protocol';
 import type { JobInputs } from '../../../shared/job-spec';
+import { LABELS_FILE, MASKS_DIR } from '../../engine/data/dataset-folder';
 import { findDatasetByRoot, getDataset, listImages } from '../../store/datasets-repo';
 import type { Store } from '../../store/store';
 import { modelFiles, modelFingerprint } from '../hash-cache';
@@ -33,7 +34,8 @@ export class BlobCatalog {
     // A data randomization sanity test also loads its random-label model.
     const random = (inputs as { randomModel?: { path?: unknown; hash?: unknown } }).randomModel;
     for (const m of [inputs.model, random]) if (typeof m?.hash === 'string' && typeof m.path === 'string') this.models.set(m.hash, m.path);
-    if (inputs.dataset) this.datasets.set(inputs.dataset.hash, { id: inputs.dataset.id, root: inputs.dataset.root });
+    // A sanity job that trains its model pair trains on a dataset of its own.
+    for (const d of [inputs.dataset, inputs.trainDataset]) if (d) this.datasets.set(d.hash, { id: d.id, root: d.root });
   }
 
   /** The files of the offered model with this content hash; null when none was offered or its files cannot be read. */
@@ -83,9 +85,38 @@ export class BlobCatalog {
       }
       entries.push({ relPath: image.relPath, sha256: image.contentHash, label: image.label, mask });
     }
-    const manifest: DatasetManifest = { v, hash, entries };
+    const folder = await this.folderExtras(record.root);
+    if (!folder) return null;
+    const manifest: DatasetManifest = { v, hash, entries, folder };
     this.datasetManifests.set(hash, manifest);
     return manifest;
+  }
+
+  /** labels.csv and the class folders of a dataset folder (what a worker copying it for training needs besides the images). */
+  private async folderExtras(root: string): Promise<DatasetManifest['folder'] | null> {
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch {
+      return null;
+    }
+    let labelsCsv: string | null = null;
+    if (names.includes(LABELS_FILE)) {
+      const file = join(root, LABELS_FILE);
+      labelsCsv = await fileSha256(file).catch(() => null);
+      if (labelsCsv === null) return null;
+      this.files.set(labelsCsv, file);
+    }
+    // As dataset-folder.ts counts classes: folders (links followed), not masks/ nor dot-folders.
+    const isFolder = (name: string) => {
+      try {
+        return statSync(join(root, name)).isDirectory();
+      } catch {
+        return false;
+      }
+    };
+    const classFolders = names.filter((n) => !n.startsWith('.') && n !== MASKS_DIR && isFolder(n)).sort();
+    return { labelsCsv, classFolders };
   }
 
   /** A file with these bytes among the offered models and datasets, or null. (The worker verifies what it receives.) */

@@ -1,0 +1,128 @@
+// Training on a fleet worker that cannot see the coordinator's dataset folder: a real `dixw worker --queue` process in
+// its own mount namespace (test/fleet/hidden-worker.ts), a real redis-server, the service coordinating. The worker
+// fetches the whole dataset by content hash (manifest verified by the dataset hash, every file by sha256), assembles it
+// in its cache and trains from there. Training is seeded and bit-identical across processes on wasm (checked when this
+// test was written), so the fleet's model has the local run's content hash and the same weight bytes; the
+// training-log.json differs (timings, and the folder it read), and the model hash does not cover it.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { JobSpecInput } from '../../shared/job-spec';
+import { SanityItemOutputSchema, TrainItemOutputSchema } from '../../shared/job-outputs';
+import { indexDatasetFolder } from '../../main/engine/data/dataset-folder';
+import { openService } from '../../main/service/index';
+import { listItems } from '../../main/store/items-repo';
+import { tempDir } from '../store/helpers';
+import { makeDataset } from '../helpers/workbench-fixtures';
+import { skipWithoutNamespaces, startHiddenWorker } from './hidden-worker';
+import { TestRedis } from './redis-server';
+
+const SKIP = skipWithoutNamespaces();
+
+let redis: TestRedis;
+let dir: string;
+let cleanup: () => void;
+/** The coordinator's folder: the worker sees it empty. Models are written outside it, where the test reads them. */
+let shared: string;
+let data: string;
+
+before(async () => {
+  if (SKIP) return;
+  redis = await TestRedis.start();
+  ({ dir, cleanup } = tempDir('dixw-fleet-train-'));
+  shared = join(dir, 'coordinator');
+  mkdirSync(shared);
+  data = makeDataset(shared, 'data', 12);
+  // An empty class folder still counts as a class: the copy must have it too, or the model gets one output less.
+  mkdirSync(join(data, 'zz-empty'));
+});
+after(async () => {
+  await redis?.close();
+  cleanup?.();
+});
+
+type Service = ReturnType<typeof openService>;
+
+/** Runs the job to its end; the outputs of its items. */
+async function run(svc: Service, spec: JobSpecInput) {
+  const { job } = await svc.jobs.submit({ spec });
+  const runner = svc.runJobs({ pollMs: 50 });
+  const done = await runner.waitForJob(job.id).finally(() => runner.stop());
+  assert.equal(done.state, 'done', done.error ?? '');
+  return listItems(svc.store, job.id).map((i) => i.output);
+}
+
+const trainSpec = (out: string): JobSpecInput => ({ kind: 'train', dataset: data, arch: 'small-cnn', width: 0.25, epochs: 2, seed: 7, out, backend: 'wasm' });
+
+test('a train job on a worker without the dataset folder: the dataset fetched whole and verified, the same model as a local run', { skip: SKIP }, async () => {
+  const cache = join(dir, 'train-cache');
+  const worker = await startHiddenWorker(redis.url, shared, cache);
+  const fleet = openService({ dbPath: join(dir, 'fleet.db'), queue: redis.url });
+  let fetched;
+  try {
+    fetched = TrainItemOutputSchema.parse((await run(fleet, trainSpec(join(dir, 'fleet-model'))))[0]);
+  } finally {
+    await fleet.close();
+    await worker.stop();
+  }
+  const hash = indexDatasetFolder(data).hash;
+  assert.deepEqual(readdirSync(join(cache, 'dataset-folders')), [hash], 'the assembled folder is kept under the dataset\'s hash');
+  assert.ok(readdirSync(join(cache, 'dataset-folders', hash)).includes('zz-empty'), 'with its empty class folder');
+
+  const local = openService({ dbPath: join(dir, 'local.db'), queue: 'local', workers: 1 });
+  try {
+    const ref = TrainItemOutputSchema.parse((await run(local, trainSpec(join(dir, 'local-model'))))[0]);
+    assert.equal(ref.model.numClasses, 4, 'three classes and the empty one');
+    assert.equal(fetched.modelHash, ref.modelHash);
+    assert.equal(fetched.images, ref.images);
+    for (const file of ['model.json', 'weights.bin', 'preprocessing.json']) {
+      assert.ok(readFileSync(join(dir, 'fleet-model', file)).equals(readFileSync(join(dir, 'local-model', file))), `${file} is byte-identical`);
+    }
+    const log = (folder: string) => JSON.parse(readFileSync(join(dir, folder, 'training-log.json'), 'utf8')) as { datasetHash: string };
+    assert.equal(log('fleet-model').datasetHash, hash, 'the worker trained on the indexed data');
+  } finally {
+    await local.close();
+  }
+});
+
+test('a data randomization sanity job that trains its model pair on a worker without the training folder: the same pair as a local run', { skip: SKIP }, async () => {
+  // A flat folder whose classes are named in labels.csv: the names are not in the dataset's entries, so the manifest lists the file.
+  const flat = join(shared, 'flat');
+  mkdirSync(flat);
+  const labels = ['path,label'];
+  for (const e of indexDatasetFolder(data).entries) {
+    const name = e.relPath.replaceAll('/', '-');
+    writeFileSync(join(flat, name), readFileSync(e.absPath));
+    labels.push(`${name},${e.className}`);
+  }
+  writeFileSync(join(flat, 'labels.csv'), labels.join('\n') + '\n');
+  const spec = (out: string): JobSpecInput => ({
+    kind: 'sanity', test: 'data', dataset: flat, methods: ['gradcam'], limit: 1, seed: 3, backend: 'wasm',
+    train: { dataset: flat, arch: 'small-cnn', width: 0.25, epochs: 1, randomEpochs: 1, targetAccuracy: 0, out },
+  });
+  const pair = (outputs: unknown[]) => {
+    const p = outputs.map((o) => SanityItemOutputSchema.parse(o)).find((o) => o.kind === 'trained-pair');
+    assert.ok(p?.kind === 'trained-pair');
+    return [p.trueLabels.hash, p.randomLabels.hash];
+  };
+  const cache = join(dir, 'sanity-cache');
+  const worker = await startHiddenWorker(redis.url, shared, cache);
+  const fleet = openService({ dbPath: join(dir, 'sanity-fleet.db'), queue: redis.url });
+  let fetched;
+  try {
+    fetched = pair(await run(fleet, spec(join(dir, 'fleet-pair'))));
+  } finally {
+    await fleet.close();
+    await worker.stop();
+  }
+  assert.deepEqual(readdirSync(join(cache, 'dataset-folders')), [indexDatasetFolder(flat).hash]);
+  const local = openService({ dbPath: join(dir, 'sanity-local.db'), queue: 'local', workers: 1 });
+  try {
+    assert.deepEqual(fetched, pair(await run(local, spec(join(dir, 'local-pair')))));
+  } finally {
+    await local.close();
+  }
+  const classes = (folder: string) => JSON.parse(readFileSync(join(dir, folder, 'true-labels', 'preprocessing.json'), 'utf8')).classNames;
+  assert.deepEqual(classes('fleet-pair'), ['circle', 'square', 'triangle'], 'the class names from labels.csv');
+});
