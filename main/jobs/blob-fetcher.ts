@@ -7,6 +7,7 @@
 //   CACHE/datasets/HASH.json    a dataset's manifest, kept only once it hashed (as dataset-folder.ts does) to HASH
 //   CACHE/dataset-folders/HASH/ a whole dataset's folder, for training (dataset-copy.ts), kept only once it indexed to HASH
 // Something that does not match is refused with what was expected and what came, and nothing of it is kept.
+// A request that fails on the network is tried again a few times (network-retry.ts); a refusal or a mismatch is not.
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { blobPaths, DatasetManifestSchema, ModelManifestSchema, type BlobSource, type DatasetManifest } from '../../shared/blob-protocol';
 import { modelHash } from '../engine/model/load-model';
 import { cachedModelHash } from './hash-cache';
+import { NetworkError, RETRY_DELAYS_MS, withNetworkRetries } from './network-retry';
 
 const short = (hash: string) => hash.slice(0, 12);
 /** A unique name beside `path` to write into before renaming it into place. */
@@ -33,7 +35,8 @@ export class BlobFetcher {
   /** Verified dataset manifests by content hash, by image path, for the items of this process. */
   private readonly datasets = new Map<string, Map<string, DatasetManifest['entries'][number]>>();
 
-  constructor(private readonly source: BlobSource) {}
+  /** `retryDelaysMs`: the pauses between attempts of a fetch that failed on the network (network-retry.ts). */
+  constructor(private readonly source: BlobSource, private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS) {}
 
   /** This machine's cache folder for what is fetched. */
   get cacheDir(): string {
@@ -50,6 +53,11 @@ export class BlobFetcher {
     const target = join(this.source.cacheDir, 'blobs', sha256);
     if (existsSync(target)) return target;
     mkdirSync(join(this.source.cacheDir, 'blobs'), { recursive: true });
+    return withNetworkRetries(() => this.fetchBlob(sha256, what, target), this.retryDelaysMs);
+  }
+
+  /** One attempt at a file: a cut transfer is a NetworkError (tried again), a wrong hash is not. */
+  private async fetchBlob(sha256: string, what: string, target: string): Promise<string> {
     const res = await this.get(blobPaths.blob(sha256), what);
     const part = partName(target);
     const h = createHash('sha256');
@@ -58,7 +66,7 @@ export class BlobFetcher {
       await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), hashing, createWriteStream(part));
     } catch (err) {
       rmSync(part, { force: true });
-      throw new Error(`fetching ${what} from the coordinator at ${this.source.url} was cut off (${(err as Error).message}); nothing was kept`, { cause: err });
+      throw new NetworkError(`fetching ${what} from the coordinator at ${this.source.url} was cut off (${(err as Error).message}); nothing was kept`, { cause: err });
     }
     const got = h.digest('hex');
     if (got !== sha256) {
@@ -75,7 +83,7 @@ export class BlobFetcher {
     const dir = join(this.source.cacheDir, 'models', hash);
     const cached = this.cachedModel(hash, dir);
     if (cached) return cached;
-    const manifest = ModelManifestSchema.parse(await (await this.get(blobPaths.model(hash), `model ${short(hash)}`)).json());
+    const manifest = ModelManifestSchema.parse(await this.getJson(blobPaths.model(hash), `model ${short(hash)}`));
     if (manifest.hash !== hash) throw new Error(`the coordinator at ${this.source.url} answered for model ${short(manifest.hash)} when asked for ${short(hash)}`);
     const part = partName(dir);
     mkdirSync(part, { recursive: true });
@@ -125,7 +133,7 @@ export class BlobFetcher {
       const kept = DatasetManifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
       if (kept.success && datasetManifestHash(kept.data.entries) === hash) return kept.data;
     }
-    const manifest = DatasetManifestSchema.parse(await (await this.get(blobPaths.dataset(hash), `dataset ${short(hash)}`)).json());
+    const manifest = DatasetManifestSchema.parse(await this.getJson(blobPaths.dataset(hash), `dataset ${short(hash)}`));
     const got = datasetManifestHash(manifest.entries);
     if (got !== hash) {
       throw new Error(`refused the index of dataset ${short(hash)} from the coordinator at ${this.source.url}: it hashes to ${short(got)}, not ${short(hash)} ` +
@@ -153,13 +161,26 @@ export class BlobFetcher {
     return null;
   }
 
+  /** A manifest, tried again when the request or its answer is cut off on the network. */
+  private getJson(path: string, what: string): Promise<unknown> {
+    return withNetworkRetries(async () => {
+      const res = await this.get(path, what);
+      try {
+        return (await res.json()) as unknown;
+      } catch (err) {
+        throw new NetworkError(`the index of ${what} from the coordinator at ${this.source.url} was cut off (${(err as Error).message})`, { cause: err });
+      }
+    }, this.retryDelaysMs);
+  }
+
+  /** One request: a NetworkError when it does not get through, a plain Error when the server refuses it. */
   private async get(path: string, what: string): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.source.url}${path}`, { headers: { authorization: `Bearer ${this.source.token}` } });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach the coordinator's file server at ${this.source.url} for ${what} (${cause?.code ?? cause?.message ?? (err as Error).message}); ` +
+      throw new NetworkError(`cannot reach the coordinator's file server at ${this.source.url} for ${what} (${cause?.code ?? cause?.message ?? (err as Error).message}); ` +
         'it listens on 127.0.0.1 unless the coordinator was started with --blob-host ADDRESS (e.g. 0.0.0.0)', { cause: err });
     }
     if (res.ok) return res;
