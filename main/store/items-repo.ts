@@ -84,11 +84,13 @@ export function countItems(store: Store, jobId: number): Record<ItemState, numbe
   return counts;
 }
 
+/** recentFinishes' query (parameters: job id, limit); read off the index items_by_job_finish (migration 003). */
+export const RECENT_FINISHES_SQL =
+  "SELECT finished_at AS finishedAt, duration_ms AS durationMs FROM items WHERE job_id = ? AND state = 'done' AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?";
+
 /** The finish times of a job's last `limit` committed items (for its rate and ETA: shared/job-rate.ts). */
 export function recentFinishes(store: Store, jobId: number, limit: number): { finishedAt: string; durationMs: number | null }[] {
-  return store
-    .prepare("SELECT finished_at AS finishedAt, duration_ms AS durationMs FROM items WHERE job_id = ? AND state = 'done' AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?")
-    .all(jobId, limit) as { finishedAt: string; durationMs: number | null }[];
+  return store.prepare(RECENT_FINISHES_SQL).all(jobId, limit) as { finishedAt: string; durationMs: number | null }[];
 }
 
 /** Sent to a worker: counts the attempt. */
