@@ -17,15 +17,17 @@ processes on its best backend, and sends the results back. One coordinator commi
 Models and datasets are read at the path the coordinator registered them under (a shared or copied folder) when the
 files there have the registered content hashes. Otherwise the worker fetches them by content hash from the
 coordinator's file server, verifies every hash (a file or model that differs is refused: the item fails, saying so)
-and keeps them in --cache for later jobs: models whole, datasets file by file as items need them. The file server
-listens on 127.0.0.1 unless --blob-host says otherwise (a worker on another machine needs e.g. --blob-host 0.0.0.0;
-requests must carry the token the coordinator advertises in Redis).
+and keeps them in --cache for later jobs: models whole, datasets file by file as items need them, or whole for a
+train job (and a sanity job with --train), which trains from the verified copy and writes its model on this machine
+at the job's --out path. A fetch that fails on the network is tried again after 0.5, 1 and 2 s; a refusal or a hash
+that differs is not. The file server listens on 127.0.0.1 unless --blob-host says otherwise (a worker on another
+machine needs e.g. --blob-host 0.0.0.0; requests must carry the token the coordinator advertises in Redis).
   --queue URL         the fleet's Redis, redis://HOST:PORT[/DB]
   --workers N|auto    engine worker processes on this machine (default auto: every core on CPU backends, one per GPU)
   --backend NAME      force the engine's backend on this machine (as DIXW_BACKEND)
   --visibility S      seconds after which the item of a worker that went silent (died, lost the network) is given
                       to another worker (default 30; the lock is renewed every S/2 while the worker lives)
-  --cache DIR         where fetched models and dataset files are kept by content hash (default:
+  --cache DIR         where fetched models, dataset files and whole datasets are kept by content hash (default:
                       $DIXW_CACHE_DIR/fleet, else ~/.cache/dix-workbench/fleet)
   --coordinator       coordinate instead: publish the queued jobs of --db to the fleet and commit their results
   --until-idle        with --coordinator: exit once there is nothing left to run
