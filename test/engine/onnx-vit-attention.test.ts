@@ -128,7 +128,7 @@ describe('ONNX ViT attention points against PyTorch', { skip }, () => {
     });
   }
 
-  test('gradcam (at the last block\'s patch tokens), ig and dix2 run on the ONNX ViT', () => {
+  test('gradcam (at the last block\'s input patch tokens), ig and dix2 run on the ONNX ViT', () => {
     const plan = planMethods(vm, ['gradcam', 'ig', 'dix2'], {});
     const r = explainImage(vm, tf.slice(x, 0, 1), plan, null);
     for (const m of r.maps) {

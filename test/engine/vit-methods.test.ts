@@ -39,14 +39,16 @@ describe('methods on a ViT', () => {
     vm.dispose();
   });
 
-  test('Grad-CAM on the last block: patch tokens on the grid, weights = mean gradient over patches', () => {
+  test('Grad-CAM at the last block\'s input: patch tokens on the grid, weights = mean gradient over patches', () => {
     const vm = makeTestVit({ seed: 53 });
     const x = tf.tensor4d(uniform(54, 8 * 8 * 3), [1, 8, 8, 3]);
     const r = explainImage(vm, x, planMethods(vm, ['gradcam'], {}));
-    assert.deepEqual(r.maps[0].cutPoints, ['blocks.2']);
+    // Not blocks.2, the last block's output: its patch tokens never reach the [CLS] head, so the map would be blank.
+    assert.deepEqual(r.maps[0].cutPoints, ['blocks.1']);
+    assert.ok(r.maps[0].map.some((v) => v > 0), 'the default Grad-CAM map of a ViT is not blank');
     const k = r.targetClass;
     const [a, g] = tf.tidy(() => {
-      const cut = vm.cuts[3];
+      const cut = vm.cuts.find((c) => c.name === 'blocks.1')!;
       const act = vm.forwardWithActivations(x, [cut]).activations[0];
       const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.slice(vm.tailLogits(cut, t), [0, k], [1, 1])))(act);
       return [values(act), values(grad)];

@@ -6,7 +6,7 @@ import { UserError } from '../../errors';
 import { defaultCutPoints, lastCutPoint, resolveCutPoints, type CutPoint } from '../../model/cut-points';
 import type { VisionModel } from '../../model/vision-model';
 import type { MethodOptions } from '../method';
-import { isTokenCut } from './vit-blocks';
+import { blockCuts, isTokenCut } from './vit-blocks';
 
 /**
  * A method's declared parameters (shared/method-catalogue.ts) from the generic options: the keys its schema declares,
@@ -44,7 +44,24 @@ export function layerNames(vm: VisionModel, options: MethodOptions, count: numbe
     }
     return cuts.map((c) => c.name);
   }
-  return (count === 1 ? [lastCutPoint(vm.cuts)] : defaultCutPoints(vm.cuts, count)).map((c) => c.name);
+  return (count === 1 ? [defaultSingleCut(vm, methodId)] : defaultCutPoints(vm.cuts, count)).map((c) => c.name);
+}
+
+/**
+ * A one-layer method's default cut: the last cut point of a CNN; on a ViT the last block's input (the output of the
+ * block before it). The last block's output is no use there: only its [CLS] token reaches the head, so the gradient
+ * at its patch tokens is exactly zero and every CAM map would be blank (pytorch-grad-cam's ViT recipe also hooks the
+ * last block's first norm, which reads that input).
+ */
+function defaultSingleCut(vm: VisionModel, methodId: string): CutPoint {
+  const am = vm.attention();
+  if (!am) return lastCutPoint(vm.cuts);
+  const blocks = blockCuts(vm, am);
+  if (blocks.length < 2) {
+    throw new UserError(`${methodId}: this ViT has one encoder block, whose output patch tokens do not reach its [CLS] head (their gradient is zero).`,
+      'Name a cut point before the block with --layers, or use rollout, gae or ig.');
+  }
+  return blocks[blocks.length - 2];
 }
 
 export function cutsByName(vm: VisionModel, names: string[]): CutPoint[] {
