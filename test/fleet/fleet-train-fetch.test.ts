@@ -3,16 +3,21 @@
 // fetches the whole dataset by content hash (manifest verified by the dataset hash, every file by sha256), assembles it
 // in its cache and trains from there. Training is seeded and bit-identical across processes on wasm (checked when this
 // test was written), so the fleet's model has the local run's content hash and the same weight bytes; the
-// training-log.json differs (timings, and the folder it read), and the model hash does not cover it.
+// training-log.json differs (timings, and the folder it read), and the model hash does not cover it. The worker trains
+// in its cache and uploads the model; the coordinator writes it at --out, a folder the worker cannot see, and
+// registers it there.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { JobSpecInput } from '../../shared/job-spec';
 import { SanityItemOutputSchema, TrainItemOutputSchema } from '../../shared/job-outputs';
 import { indexDatasetFolder } from '../../main/engine/data/dataset-folder';
+import { modelHash } from '../../main/engine/model/load-model';
 import { openService } from '../../main/service/index';
 import { listItems } from '../../main/store/items-repo';
+import { getJob } from '../../main/store/jobs-repo';
+import { getModel } from '../../main/store/models-repo';
 import { tempDir } from '../store/helpers';
 import { makeDataset } from '../helpers/workbench-fixtures';
 import { skipWithoutNamespaces, startHiddenWorker } from './hidden-worker';
@@ -46,22 +51,35 @@ type Service = ReturnType<typeof openService>;
 
 /** Runs the job to its end; the outputs of its items. */
 async function run(svc: Service, spec: JobSpecInput) {
+  return (await runJob(svc, spec)).outputs;
+}
+
+async function runJob(svc: Service, spec: JobSpecInput) {
   const { job } = await svc.jobs.submit({ spec });
   const runner = svc.runJobs({ pollMs: 50 });
   const done = await runner.waitForJob(job.id).finally(() => runner.stop());
   assert.equal(done.state, 'done', done.error ?? '');
-  return listItems(svc.store, job.id).map((i) => i.output);
+  return { id: job.id, outputs: listItems(svc.store, job.id).map((i) => i.output) };
 }
 
 const trainSpec = (out: string): JobSpecInput => ({ kind: 'train', dataset: data, arch: 'small-cnn', width: 0.25, epochs: 2, seed: 7, out, backend: 'wasm' });
 
-test('a train job on a worker without the dataset folder: the dataset fetched whole and verified, the same model as a local run', { skip: SKIP }, async () => {
+test('a train job on a worker without the dataset folder: the dataset fetched whole and verified, the same model as a local run, uploaded to --out at the coordinator', { skip: SKIP }, async () => {
   const cache = join(dir, 'train-cache');
   const worker = await startHiddenWorker(redis.url, shared, cache);
   const fleet = openService({ dbPath: join(dir, 'fleet.db'), queue: redis.url });
+  // In the coordinator's folder: the worker cannot write there; only the upload puts the model there.
+  const fleetModel = join(shared, 'fleet-model');
   let fetched;
   try {
-    fetched = TrainItemOutputSchema.parse((await run(fleet, trainSpec(join(dir, 'fleet-model'))))[0]);
+    const { id, outputs } = await runJob(fleet, trainSpec(fleetModel));
+    fetched = TrainItemOutputSchema.parse(outputs[0]);
+    assert.equal(fetched.out, fleetModel, 'the output names the coordinator\'s path');
+    const modelId = getJob(fleet.store, id)?.modelId;
+    assert.ok(modelId, 'the trained model was registered');
+    const registered = getModel(fleet.store, modelId);
+    assert.equal(registered?.path, fleetModel);
+    assert.equal(registered?.contentHash, modelHash(fleetModel), 'registered under the hash of the files at --out');
   } finally {
     await fleet.close();
     await worker.stop();
@@ -69,6 +87,8 @@ test('a train job on a worker without the dataset folder: the dataset fetched wh
   const hash = indexDatasetFolder(data).hash;
   assert.deepEqual(readdirSync(join(cache, 'dataset-folders')), [hash], 'the assembled folder is kept under the dataset\'s hash');
   assert.ok(readdirSync(join(cache, 'dataset-folders', hash)).includes('zz-empty'), 'with its empty class folder');
+  assert.equal(modelHash(join(cache, 'models', fetched.modelHash)), fetched.modelHash, 'the worker keeps its copy in its cache by hash');
+  assert.deepEqual(existsSync(join(cache, 'trained')) ? readdirSync(join(cache, 'trained')) : [], [], 'nothing left where it trained');
 
   const local = openService({ dbPath: join(dir, 'local.db'), queue: 'local', workers: 1 });
   try {
@@ -77,10 +97,10 @@ test('a train job on a worker without the dataset folder: the dataset fetched wh
     assert.equal(fetched.modelHash, ref.modelHash);
     assert.equal(fetched.images, ref.images);
     for (const file of ['model.json', 'weights.bin', 'preprocessing.json']) {
-      assert.ok(readFileSync(join(dir, 'fleet-model', file)).equals(readFileSync(join(dir, 'local-model', file))), `${file} is byte-identical`);
+      assert.ok(readFileSync(join(fleetModel, file)).equals(readFileSync(join(dir, 'local-model', file))), `${file} is byte-identical`);
     }
-    const log = (folder: string) => JSON.parse(readFileSync(join(dir, folder, 'training-log.json'), 'utf8')) as { datasetHash: string };
-    assert.equal(log('fleet-model').datasetHash, hash, 'the worker trained on the indexed data');
+    const log = JSON.parse(readFileSync(join(fleetModel, 'training-log.json'), 'utf8')) as { datasetHash: string };
+    assert.equal(log.datasetHash, hash, 'the worker trained on the indexed data');
   } finally {
     await local.close();
   }
@@ -125,4 +145,30 @@ test('a data randomization sanity job that trains its model pair on a worker wit
   }
   const classes = (folder: string) => JSON.parse(readFileSync(join(dir, folder, 'true-labels', 'preprocessing.json'), 'utf8')).classNames;
   assert.deepEqual(classes('fleet-pair'), ['circle', 'square', 'triangle'], 'the class names from labels.csv');
+});
+
+test('a train job whose model the coordinator refuses (--out holds other files by then) fails saying so, and nothing at --out changes', { skip: SKIP }, async () => {
+  const cache = join(dir, 'refused-cache');
+  const out = join(shared, 'taken');
+  mkdirSync(out);
+  writeFileSync(join(out, 'notes.txt'), 'mine');
+  const worker = await startHiddenWorker(redis.url, shared, cache);
+  const fleet = openService({ dbPath: join(dir, 'refused.db'), queue: redis.url });
+  try {
+    const { job } = await fleet.jobs.submit({ spec: trainSpec(out) });
+    const runner = fleet.runJobs({ pollMs: 50 });
+    const done = await runner.waitForJob(job.id).finally(() => runner.stop());
+    assert.equal(done.state, 'failed');
+    assert.match(done.error ?? '', new RegExp(`the trained model \\(content hash [0-9a-f]{12}\\) could not be stored at ${out} on the coordinator: ` +
+      `the coordinator refused the commit of model [0-9a-f]{12}: ${out} already holds other files; .*It stays on this worker in ${cache}/trained/`));
+    assert.equal(getJob(fleet.store, job.id)?.modelId, null, 'nothing registered');
+  } finally {
+    await fleet.close();
+    await worker.stop();
+  }
+  assert.deepEqual(readdirSync(out), ['notes.txt'], 'the folder is as it was');
+  assert.deepEqual(readdirSync(shared).filter((n) => n.startsWith('taken')), ['taken'], 'no upload session left beside it');
+  const kept = readdirSync(join(cache, 'trained'));
+  assert.equal(kept.length, 1, 'the worker keeps the model it trained');
+  assert.ok(existsSync(join(cache, 'trained', kept[0]!, 'weights.bin')));
 });

@@ -14,7 +14,8 @@ export const trainCommand: Command = {
 
 Trains as a job (in the foreground with a progress bar, or queued with --detach) and writes a TF.js LayersModel
 folder (model.json, weights.bin), its preprocessing.json and training-log.json (loss, training and validation
-accuracy per epoch). The model is then registered (see dixw model list).
+accuracy per epoch). The model is then registered (see dixw model list). Run by a fleet worker ("dixw worker
+--queue"), the model is trained on that machine and uploaded to the coordinator, which writes it at MODEL_DIR here.
   --data DATASET      an image folder, or a registered dataset id
   --arch ARCH         ${describeArchitectures().join('\n                      ')}
   --input HxWxC       input size (default: the first image's size; 1 channel if it is grayscale)

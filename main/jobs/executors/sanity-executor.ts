@@ -27,14 +27,12 @@ import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../ex
 import { modelHere, requireDatasetFolder, trainingFolderHere, type DatasetInput, type ModelInput } from './input-checks';
 import { openImageItem } from './item-prologue';
 import { trainProgressNote } from '../../../shared/train-progress-note';
+import { trainedPairPaths } from '../trained-pair-paths';
 
 export const TRAIN_PAIR_ITEM = 'train-pair';
 const PROGRESS_INTERVAL_MS = 200;
 
-/** Where a job with `train` puts its two models. */
-export function trainedPairPaths(out: string): { trueModel: string; randomModel: string } {
-  return { trueModel: join(out, 'true-labels'), randomModel: join(out, 'random-labels') };
-}
+export { trainedPairPaths };
 
 interface Loaded {
   vm: VisionModel;

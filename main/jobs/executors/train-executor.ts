@@ -2,6 +2,8 @@
 // lacks it, a verified copy fetched from the coordinator) and writes the model
 // folder (engine/runs/train-run.ts). The item's output carries what registering the model needs, so the main side
 // registers it without loading TF.js. A crash retrains from the start (training is seeded, so to the same model).
+// On a fleet worker the model is trained in the worker's cache and uploaded to the coordinator, which writes it at
+// --out there (model-upload.ts); the item's result is sent only after that, and names the coordinator's path.
 import type { TrainSpec } from '../../../shared/job-spec';
 import type { TrainItemOutput } from '../../../shared/job-outputs';
 import type { BackendInfo } from '../../../shared/provenance';
@@ -12,6 +14,7 @@ import { runTrain } from '../../engine/runs/train-run';
 import { APP_VERSION } from '../app-version';
 import type { ExecutorResult, ItemContext, JobContext } from '../executor';
 import { blobFetcher } from '../blob-fetcher';
+import { keepUploaded, trainingFolder, uploadModel } from '../model-upload';
 import { requireDatasetFolder, trainingFolderHere, type DatasetInput } from './input-checks';
 import { trainProgressNote } from '../../../shared/train-progress-note';
 
@@ -35,9 +38,10 @@ export class TrainJob {
     const { spec, dataset, backend } = this;
     // The folder here, or on a fleet worker where it is missing or differs, a verified copy fetched by content hash.
     const data = await trainingFolderHere(dataset, blobFetcher(ctx.blobs), (message) => ctx.log('warn', message));
+    const out = ctx.blobs ? trainingFolder(ctx.blobs.cacheDir, ctx.jobId, 'model') : spec.out;
     let last = 0;
     const summary = await runTrain({
-      data, arch: spec.arch, epochs: spec.epochs, out: spec.out, backend, appVersion: APP_VERSION,
+      data, arch: spec.arch, epochs: spec.epochs, out, backend, appVersion: APP_VERSION,
       input: spec.input ? [spec.input.height, spec.input.width, spec.input.channels] : undefined,
       permuteLabels: spec.permuteLabels, seed: spec.seed, width: spec.width, batchNorm: spec.batchNorm, batchSize: spec.batchSize,
       learningRate: spec.learningRate, valSplit: spec.valSplit, stopAtAccuracy: spec.stopAtAccuracy, limit: spec.limit,
@@ -51,12 +55,27 @@ export class TrainJob {
     const vm = await loadVisionModel(summary.out);
     const model = describeModel(vm);
     vm.dispose();
+    const stored = ctx.blobs ? await this.upload(ctx, summary.out, summary.modelHash) : summary.out;
     const output: TrainItemOutput = {
-      kind: 'trained', out: summary.out, modelHash: summary.modelHash, arch: summary.arch, input: summary.input, images: summary.images,
+      kind: 'trained', out: stored, modelHash: summary.modelHash, arch: summary.arch, input: summary.input, images: summary.images,
       skipped: summary.skipped, epochs: summary.epochs, finalTrainAccuracy: summary.finalTrainAccuracy, seconds: summary.seconds,
       model: { ...model, arch: summary.arch },
     };
     return { output, backend };
+  }
+
+  /** Sends the model trained here to the coordinator; its path there. A failure says where the model stays here. */
+  private async upload(ctx: ItemContext, dir: string, hash: string): Promise<string> {
+    const blobs = ctx.blobs!;
+    ctx.progress(1, 'uploading the trained model to the coordinator');
+    try {
+      const { receipt, files } = await uploadModel(blobs, ctx.jobId, 'model', dir, hash);
+      keepUploaded(blobs.cacheDir, dir, hash, files);
+      return receipt.path;
+    } catch (err) {
+      throw new Error(`the trained model (content hash ${hash.slice(0, 12)}) could not be stored at ${this.spec.out} on the coordinator: ${(err as Error).message}. ` +
+        `It stays on this worker in ${dir}: fix the cause and run the job again ("dixw jobs retry ${ctx.jobId}" on the coordinator), or copy that folder to the coordinator and register it with "dixw model add".`, { cause: err });
+    }
   }
 
   dispose(): void {}

@@ -8,7 +8,9 @@
 // transaction and only then removed from Redis; a result that arrives twice is stored once (commitItem is idempotent).
 //
 // Workers that do not find a job's model or dataset at the path registered here fetch the files by content hash from
-// this coordinator's file server (blob-server.ts), advertised in Redis with its per-launch token.
+// this coordinator's file server (blob-server.ts), advertised in Redis with its per-launch token. A model a worker
+// trains for a job is uploaded to the same server and written at the job's output folder here (model-receiver.ts)
+// before the worker sends the item's result.
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FLEET_PROTOCOL_VERSION, FleetResultSchema, type FleetItem } from '../../../shared/fleet-protocol';
@@ -21,6 +23,7 @@ import { finishLeasedJob, getJob, getJobControl, reassertRunning, renewLease } f
 import { JobLifecycle, type JobLifecycleOptions } from '../job-lifecycle';
 import { BlobCatalog } from './blob-catalog';
 import { BlobServer, type BlobServerOptions } from './blob-server';
+import { ModelReceiver } from './model-receiver';
 import { blobServiceKey, cancelFlagKey, coordinatorName, FLEET_PREFIX, ITEMS_QUEUE, itemJobId, resultsQueueName } from './fleet-names';
 import { openRedis, reachRedis, type RedisQueue } from './redis-connection';
 import { fromWire } from './wire-result';
@@ -63,6 +66,7 @@ export class FleetCoordinator extends JobLifecycle {
   private connectedOnce = false;
   private readonly window: number;
   private readonly catalog: BlobCatalog;
+  private readonly receiver = new ModelReceiver();
   private readonly blobServer: BlobServer;
   /** The file server's advert, once it listens (null: not started, or it could not listen). */
   private blobAd: string | null = null;
@@ -75,7 +79,7 @@ export class FleetCoordinator extends JobLifecycle {
     this.name = coordinatorName(options.storePath);
     this.redis = openRedis(options.queue);
     this.catalog = new BlobCatalog(this.store);
-    this.blobServer = new BlobServer(this.catalog, options.blobServer ?? blobServerFromEnv());
+    this.blobServer = new BlobServer(this.catalog, options.blobServer ?? blobServerFromEnv(), this.receiver);
   }
 
   /** The fleet decides: every worker that is connected takes items. */
@@ -164,6 +168,7 @@ export class FleetCoordinator extends JobLifecycle {
 
   protected async runJob(job: JobRecord): Promise<void> {
     this.catalog.offer(job.inputs);
+    this.receiver.expect(job);
     try {
       await this.runInFleet(job);
     } finally {
