@@ -19,8 +19,8 @@ import { NetworkError, RETRY_DELAYS_MS, withNetworkRetries } from './network-ret
 const short = (hash: string) => hash.slice(0, 12);
 
 /** Where a fleet worker trains a model before it is uploaded: its own cache, not the coordinator's path (which may not exist here). */
-export function trainingFolder(cacheDir: string, jobId: number, slot: UploadSlot): string {
-  return partName(join(cacheDir, 'trained', `job-${jobId}-${slot}`));
+export function trainingFolder(cacheDir: string, jobId: number, what: string): string {
+  return partName(join(cacheDir, 'trained', `job-${jobId}-${what}`));
 }
 
 async function fileSha256(path: string): Promise<string> {
@@ -84,6 +84,21 @@ async function send(source: BlobSource, path: string, what: string, init: Reques
   const text = (await res.text().catch(() => '')).slice(0, 500);
   if (res.status === 401) throw new Error(`the coordinator's file server at ${source.url} refused this worker's token for ${what} (the coordinator restarted?)`);
   throw new Error(`the coordinator refused ${what}: ${text || `HTTP ${res.status}`}`);
+}
+
+/**
+ * A model trained here for job `jobId` stored at the coordinator (upload, then the copy here joins the cache); its path
+ * there. A failure says what happened, where the model stays on this worker and what to do.
+ */
+export async function storeAtCoordinator(blobs: BlobSource, jobId: number, slot: UploadSlot, dir: string, hash: string, coordinatorPath: string): Promise<string> {
+  try {
+    const { receipt, files } = await uploadModel(blobs, jobId, slot, dir, hash);
+    keepUploaded(blobs.cacheDir, dir, hash, files);
+    return receipt.path;
+  } catch (err) {
+    throw new Error(`the trained model (content hash ${short(hash)}) could not be stored at ${coordinatorPath} on the coordinator: ${(err as Error).message}. ` +
+      `It stays on this worker in ${dir}: fix the cause and run the job again ("dixw jobs retry ${jobId}" on the coordinator), or copy that folder to the coordinator and register it with "dixw model add".`, { cause: err });
+  }
 }
 
 /**

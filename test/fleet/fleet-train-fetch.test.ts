@@ -17,6 +17,7 @@ import { modelHash } from '../../main/engine/model/load-model';
 import { openService } from '../../main/service/index';
 import { listItems } from '../../main/store/items-repo';
 import { getJob } from '../../main/store/jobs-repo';
+import { listSimilarities } from '../../main/store/similarities-repo';
 import { getModel } from '../../main/store/models-repo';
 import { tempDir } from '../store/helpers';
 import { makeDataset } from '../helpers/workbench-fixtures';
@@ -106,7 +107,7 @@ test('a train job on a worker without the dataset folder: the dataset fetched wh
   }
 });
 
-test('a data randomization sanity job that trains its model pair on a worker without the training folder: the same pair as a local run', { skip: SKIP }, async () => {
+test('a data randomization sanity job that trains its model pair on a worker without the training folder: the same pair as a local run, uploaded to --train-out at the coordinator and fetched by hash by another worker', { skip: SKIP }, async () => {
   // A flat folder whose classes are named in labels.csv: the names are not in the dataset's entries, so the manifest lists the file.
   const flat = join(shared, 'flat');
   mkdirSync(flat);
@@ -118,33 +119,67 @@ test('a data randomization sanity job that trains its model pair on a worker wit
   }
   writeFileSync(join(flat, 'labels.csv'), labels.join('\n') + '\n');
   const spec = (out: string): JobSpecInput => ({
-    kind: 'sanity', test: 'data', dataset: flat, methods: ['gradcam'], limit: 1, seed: 3, backend: 'wasm',
+    kind: 'sanity', test: 'data', dataset: flat, methods: ['gradcam'], limit: 2, seed: 3, backend: 'wasm',
     train: { dataset: flat, arch: 'small-cnn', width: 0.25, epochs: 1, randomEpochs: 1, targetAccuracy: 0, out },
   });
   const pair = (outputs: unknown[]) => {
     const p = outputs.map((o) => SanityItemOutputSchema.parse(o)).find((o) => o.kind === 'trained-pair');
     assert.ok(p?.kind === 'trained-pair');
-    return [p.trueLabels.hash, p.randomLabels.hash];
+    return p;
   };
-  const cache = join(dir, 'sanity-cache');
-  const worker = await startHiddenWorker(redis.url, shared, cache);
+  const similarities = (svc: Service, jobId: number) =>
+    listSimilarities(svc.store, { jobId }).map((s) => `${s.imageId} ${s.step} ${s.method} ${s.measure} ${s.value}`).sort();
+  // Worker A trains the pair (the image items wait for it) and stops; worker B, which never saw the pair, runs the
+  // images (and one that A took as it stopped, once its lock times out).
+  const cacheA = join(dir, 'sanity-cache-a');
+  const cacheB = join(dir, 'sanity-cache-b');
+  const fleetPair = join(shared, 'fleet-pair');
   const fleet = openService({ dbPath: join(dir, 'sanity-fleet.db'), queue: redis.url });
   let fetched;
+  let fleetScores;
   try {
-    fetched = pair(await run(fleet, spec(join(dir, 'fleet-pair'))));
+    const { job } = await fleet.jobs.submit({ spec: spec(fleetPair) });
+    const runner = fleet.runJobs({ pollMs: 50 });
+    try {
+      const a = await startHiddenWorker(redis.url, shared, cacheA, ['--visibility', '2']);
+      await a.waitForLines(new RegExp(`job ${job.id}: train-pair done`), 1);
+      await a.stop();
+      const b = await startHiddenWorker(redis.url, shared, cacheB, ['--visibility', '2']);
+      try {
+        const done = await runner.waitForJob(job.id);
+        assert.equal(done.state, 'done', done.error ?? '');
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      await runner.stop();
+    }
+    fetched = pair(listItems(fleet.store, job.id).map((i) => i.output));
+    fleetScores = similarities(fleet, job.id);
   } finally {
     await fleet.close();
-    await worker.stop();
   }
-  assert.deepEqual(readdirSync(join(cache, 'dataset-folders')), [indexDatasetFolder(flat).hash]);
+  assert.deepEqual(readdirSync(join(cacheA, 'dataset-folders')), [indexDatasetFolder(flat).hash]);
+  assert.equal(fetched.trueLabels.path, join(fleetPair, 'true-labels'), 'the output names the coordinator\'s paths');
+  assert.equal(fetched.randomLabels.path, join(fleetPair, 'random-labels'));
+  for (const m of [fetched.trueLabels, fetched.randomLabels]) {
+    assert.equal(modelHash(m.path), m.hash, 'written at --train-out on the coordinator');
+    assert.equal(modelHash(join(cacheA, 'models', m.hash)), m.hash, 'kept by the worker that trained it');
+    assert.equal(modelHash(join(cacheB, 'models', m.hash)), m.hash, 'fetched by hash by the worker that did not');
+  }
+  assert.equal(existsSync(join(cacheB, 'trained')), false, 'worker B trained nothing');
+
   const local = openService({ dbPath: join(dir, 'sanity-local.db'), queue: 'local', workers: 1 });
   try {
-    assert.deepEqual(fetched, pair(await run(local, spec(join(dir, 'local-pair')))));
+    const { id, outputs } = await runJob(local, spec(join(dir, 'local-pair')));
+    const ref = pair(outputs);
+    assert.deepEqual([fetched.trueLabels.hash, fetched.randomLabels.hash], [ref.trueLabels.hash, ref.randomLabels.hash]);
+    assert.deepEqual(fleetScores, similarities(local, id), 'the same similarities as a local run');
   } finally {
     await local.close();
   }
-  const classes = (folder: string) => JSON.parse(readFileSync(join(dir, folder, 'true-labels', 'preprocessing.json'), 'utf8')).classNames;
-  assert.deepEqual(classes('fleet-pair'), ['circle', 'square', 'triangle'], 'the class names from labels.csv');
+  const classes = JSON.parse(readFileSync(join(fleetPair, 'true-labels', 'preprocessing.json'), 'utf8')).classNames;
+  assert.deepEqual(classes, ['circle', 'square', 'triangle'], 'the class names from labels.csv');
 });
 
 test('a train job whose model the coordinator refuses (--out holds other files by then) fails saying so, and nothing at --out changes', { skip: SKIP }, async () => {

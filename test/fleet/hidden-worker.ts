@@ -18,7 +18,7 @@ export function skipWithoutNamespaces(): string | false {
   }
 }
 
-/** A one-lane wasm worker on `queue` that sees `hidden` empty and keeps what it fetches in `cache`. */
-export function startHiddenWorker(queue: string, hidden: string, cache: string): Promise<DixwWorker> {
-  return startDixwWorker(queue, ['--workers', '1', '--backend', 'wasm', '--cache', cache], ['unshare', '-Urm', 'sh', '-c', 'mount -t tmpfs tmpfs "$0" && exec "$@"', hidden]);
+/** A one-lane wasm worker on `queue` that sees `hidden` empty and keeps what it fetches in `cache`; `extra`: more flags. */
+export function startHiddenWorker(queue: string, hidden: string, cache: string, extra: string[] = []): Promise<DixwWorker> {
+  return startDixwWorker(queue, ['--workers', '1', '--backend', 'wasm', '--cache', cache, ...extra], ['unshare', '-Urm', 'sh', '-c', 'mount -t tmpfs tmpfs "$0" && exec "$@"', hidden]);
 }

@@ -19,11 +19,13 @@ files there have the registered content hashes. Otherwise the worker fetches the
 coordinator's file server, verifies every hash (a file or model that differs is refused: the item fails, saying so)
 and keeps them in --cache for later jobs: models whole, datasets file by file as items need them, or whole for a
 train job (and a sanity job with --train), which trains from the verified copy. A model trained here (in --cache) is
-uploaded to the coordinator, which writes it at the job's --out only when its content hash matches the one reported
-(never over a different model without --force); the item's result is sent after that, and a refused upload fails
-the item, saying why and where the model stays here. A fetch or upload that fails on the network is tried again after
-0.5, 1 and 2 s; a refusal or a hash that differs is not. The file server listens on 127.0.0.1 unless --blob-host says otherwise (a worker on another
-machine needs e.g. --blob-host 0.0.0.0; requests must carry the token the coordinator advertises in Redis).
+uploaded to the coordinator, which writes it at the job's --out (or --train-out) only when its content hash matches
+the one reported (never over a different model without --force); the item's result is sent after that, and a
+refused upload fails the item, saying why and where the model stays here. The later items of a sanity job find its
+trained pair by content hash, on any worker. A fetch or upload that fails on the network is tried again after 0.5, 1
+and 2 s; a refusal or a hash that differs is not. The file server listens on 127.0.0.1 unless --blob-host says
+otherwise (a worker on another machine needs e.g. --blob-host 0.0.0.0; requests must carry the token the
+coordinator advertises in Redis).
   --queue URL         the fleet's Redis, redis://HOST:PORT[/DB]
   --workers N|auto    engine worker processes on this machine (default auto: every core on CPU backends, one per GPU)
   --backend NAME      force the engine's backend on this machine (as DIXW_BACKEND)

@@ -4,9 +4,11 @@
 // yields the similarity of each method's map to its step-0 map under every measure (with provenance), and the maps
 // themselves (step 0 against itself is stored too, 1 by definition, so a curve starts at the trained model; the worker keeps them for the first keepMaps items). Data randomization with `train` has one more
 // item first, "train-pair", that trains both models (trainRandomizationPair; it fails the job clearly when a model
-// does not reach the target accuracy); the image items load the models it wrote.
+// does not reach the target accuracy); the image items load the models it wrote. On a fleet worker the pair is trained
+// in the worker's cache and uploaded to the coordinator's --train-out (model-upload.ts); the later items then carry
+// both models by content hash (fleet/item-inputs.ts), found at that path or in the cache, or fetched like any model.
 import { pickMethodOptions } from '../../../shared/method-options';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JobInputs, SanitySpec } from '../../../shared/job-spec';
 import type { SanityItemOutput } from '../../../shared/job-outputs';
@@ -27,12 +29,12 @@ import type { ComputedMap, ExecutorResult, ItemContext, JobContext } from '../ex
 import { modelHere, requireDatasetFolder, trainingFolderHere, type DatasetInput, type ModelInput } from './input-checks';
 import { openImageItem } from './item-prologue';
 import { trainProgressNote } from '../../../shared/train-progress-note';
-import { trainedPairPaths } from '../trained-pair-paths';
+import { TRAIN_PAIR_ITEM, trainedPairPaths } from '../trained-pair-paths';
+import { storeAtCoordinator, trainingFolder } from '../model-upload';
 
-export const TRAIN_PAIR_ITEM = 'train-pair';
 const PROGRESS_INTERVAL_MS = 200;
 
-export { trainedPairPaths };
+export { TRAIN_PAIR_ITEM, trainedPairPaths };
 
 interface Loaded {
   vm: VisionModel;
@@ -69,7 +71,7 @@ export class SanityJob {
 
   async runItem(item: WorkItem, ctx: ItemContext): Promise<ExecutorResult> {
     if (item.key === TRAIN_PAIR_ITEM) return this.trainPair(ctx);
-    const { vm, session } = await this.load();
+    const { vm, session } = await this.load(ctx);
     const opened = await openImageItem(item, vm.preprocessing, this.dataset, ctx, { backend: this.backend, image: 'path' });
     if (!opened.ok) return opened.skipped;
     const { payload, image } = opened;
@@ -158,9 +160,11 @@ export class SanityJob {
     // Jobs queued with the training dataset's hash: its folder here, or a verified copy fetched by that hash.
     const trainData = ctx.inputs.trainDataset;
     const data = trainData ? await trainingFolderHere(trainData, blobFetcher(ctx.blobs), (message) => ctx.log('warn', message)) : t.dataset;
+    // On a fleet worker: trained in its cache, then uploaded to the coordinator's --train-out.
+    const out = ctx.blobs ? trainingFolder(ctx.blobs.cacheDir, ctx.jobId, 'pair') : t.out;
     let last = 0;
     const pair = await trainRandomizationPair({
-      data, arch: t.arch, epochs: t.epochs, randomEpochs: t.randomEpochs, targetAccuracy: t.targetAccuracy, out: t.out,
+      data, arch: t.arch, epochs: t.epochs, randomEpochs: t.randomEpochs, targetAccuracy: t.targetAccuracy, out,
       seed: this.spec.seed, width: t.width, batchNorm: t.batchNorm, batchSize: t.batchSize, learningRate: t.learningRate, limit: t.limit,
       backend: this.backend, appVersion: APP_VERSION,
     }, (p) => {
@@ -170,16 +174,24 @@ export class SanityJob {
       const half = p.model === 'true-labels' ? 0 : 0.5;
       ctx.progress(half + (0.5 * ((p.epoch - 1) * p.batches + p.batch)) / (p.epochs * p.batches), `${p.model === 'true-labels' ? 'true-label model' : 'random-label model'}: ${trainProgressNote(p)}`);
     });
-    const summary = (s: typeof pair.trueLabels) => ({ path: s.out, hash: s.modelHash, epochs: s.epochs.length, finalTrainAccuracy: s.finalTrainAccuracy });
-    const output: SanityItemOutput = { kind: 'trained-pair', trueLabels: summary(pair.trueLabels), randomLabels: summary(pair.randomLabels),
+    const paths = { trueLabels: pair.trueLabels.out, randomLabels: pair.randomLabels.out };
+    if (ctx.blobs) {
+      ctx.progress(1, 'uploading the trained models to the coordinator');
+      const there = trainedPairPaths(t.out);
+      paths.trueLabels = await storeAtCoordinator(ctx.blobs, ctx.jobId, 'true-labels', pair.trueLabels.out, pair.trueLabels.modelHash, there.trueModel);
+      paths.randomLabels = await storeAtCoordinator(ctx.blobs, ctx.jobId, 'random-labels', pair.randomLabels.out, pair.randomLabels.modelHash, there.randomModel);
+      rmSync(out, { recursive: true, force: true }); // both models moved to the cache
+    }
+    const summary = (s: typeof pair.trueLabels, path: string) => ({ path, hash: s.modelHash, epochs: s.epochs.length, finalTrainAccuracy: s.finalTrainAccuracy });
+    const output: SanityItemOutput = { kind: 'trained-pair', trueLabels: summary(pair.trueLabels, paths.trueLabels), randomLabels: summary(pair.randomLabels, paths.randomLabels),
       seconds: pair.trueLabels.seconds + pair.randomLabels.seconds };
     return { output, backend: this.backend };
   }
 
-  private async load(): Promise<Loaded> {
+  private async load(ctx: ItemContext): Promise<Loaded> {
     if (this.loaded) return this.loaded;
     const spec = this.spec;
-    const paths = spec.train?.out ? trainedPairPaths(spec.train.out) : null;
+    const paths = spec.train?.out ? await this.trainedPair(spec.train.out, ctx) : null;
     const vm = await loadVisionModel(paths ? paths.trueModel : this.model!.path);
     let randomVm: VisionModel | null = null;
     try {
@@ -197,6 +209,19 @@ export class SanityJob {
       randomVm?.dispose();
       throw err;
     }
+  }
+
+  /**
+   * Where the trained pair is here: items from a fleet coordinator carry both models by content hash (found at the
+   * coordinator's path, in the cache where this worker trained them, or fetched); otherwise the job's --train-out.
+   */
+  private async trainedPair(out: string, ctx: ItemContext): Promise<{ trueModel: string; randomModel: string }> {
+    const randomInput = (ctx.inputs as { randomModel?: ModelInput }).randomModel;
+    if (!ctx.inputs.model || !randomInput) return trainedPairPaths(out);
+    const blobs = blobFetcher(ctx.blobs);
+    const trueModel = (await modelHere({ model: ctx.inputs.model }, blobs)).path;
+    const randomModel = (await modelHere({ model: randomInput }, blobs)).path;
+    return { trueModel, randomModel };
   }
 
   dispose(): void {

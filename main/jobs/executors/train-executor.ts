@@ -14,7 +14,7 @@ import { runTrain } from '../../engine/runs/train-run';
 import { APP_VERSION } from '../app-version';
 import type { ExecutorResult, ItemContext, JobContext } from '../executor';
 import { blobFetcher } from '../blob-fetcher';
-import { keepUploaded, trainingFolder, uploadModel } from '../model-upload';
+import { storeAtCoordinator, trainingFolder } from '../model-upload';
 import { requireDatasetFolder, trainingFolderHere, type DatasetInput } from './input-checks';
 import { trainProgressNote } from '../../../shared/train-progress-note';
 
@@ -55,27 +55,17 @@ export class TrainJob {
     const vm = await loadVisionModel(summary.out);
     const model = describeModel(vm);
     vm.dispose();
-    const stored = ctx.blobs ? await this.upload(ctx, summary.out, summary.modelHash) : summary.out;
+    let stored = summary.out;
+    if (ctx.blobs) {
+      ctx.progress(1, 'uploading the trained model to the coordinator');
+      stored = await storeAtCoordinator(ctx.blobs, ctx.jobId, 'model', summary.out, summary.modelHash, spec.out);
+    }
     const output: TrainItemOutput = {
       kind: 'trained', out: stored, modelHash: summary.modelHash, arch: summary.arch, input: summary.input, images: summary.images,
       skipped: summary.skipped, epochs: summary.epochs, finalTrainAccuracy: summary.finalTrainAccuracy, seconds: summary.seconds,
       model: { ...model, arch: summary.arch },
     };
     return { output, backend };
-  }
-
-  /** Sends the model trained here to the coordinator; its path there. A failure says where the model stays here. */
-  private async upload(ctx: ItemContext, dir: string, hash: string): Promise<string> {
-    const blobs = ctx.blobs!;
-    ctx.progress(1, 'uploading the trained model to the coordinator');
-    try {
-      const { receipt, files } = await uploadModel(blobs, ctx.jobId, 'model', dir, hash);
-      keepUploaded(blobs.cacheDir, dir, hash, files);
-      return receipt.path;
-    } catch (err) {
-      throw new Error(`the trained model (content hash ${hash.slice(0, 12)}) could not be stored at ${this.spec.out} on the coordinator: ${(err as Error).message}. ` +
-        `It stays on this worker in ${dir}: fix the cause and run the job again ("dixw jobs retry ${ctx.jobId}" on the coordinator), or copy that folder to the coordinator and register it with "dixw model add".`, { cause: err });
-    }
   }
 
   dispose(): void {}

@@ -24,6 +24,8 @@ import { JobLifecycle, type JobLifecycleOptions } from '../job-lifecycle';
 import { BlobCatalog } from './blob-catalog';
 import { BlobServer, type BlobServerOptions } from './blob-server';
 import { ModelReceiver } from './model-receiver';
+import { itemInputs } from './item-inputs';
+import { parallelPolicy } from '../parallel-policy';
 import { blobServiceKey, cancelFlagKey, coordinatorName, FLEET_PREFIX, ITEMS_QUEUE, itemJobId, resultsQueueName } from './fleet-names';
 import { openRedis, reachRedis, type RedisQueue } from './redis-connection';
 import { fromWire } from './wire-result';
@@ -227,8 +229,14 @@ export class FleetCoordinator extends JobLifecycle {
     const jobId = run.job.id;
     const running = listItems(this.store, jobId, { state: 'running' });
     const room = Math.max(0, this.window - running.length);
-    const out = [...(inFlight ? running : []), ...(room > 0 ? listItems(this.store, jobId, { state: 'pending', limit: room }) : [])];
+    let pending = room > 0 ? listItems(this.store, jobId, { state: 'pending', limit: room }) : [];
     const job = getJob(this.store, jobId) ?? run.job;
+    // A first item that every other item needs (a sanity job's "train-pair") goes out alone, the rest once it is done.
+    const first = parallelPolicy(job.spec).firstItemAlone ? listItems(this.store, jobId, { limit: 1 })[0] : undefined;
+    if (first && first.state !== 'done') pending = pending.filter((i) => i.id === first.id);
+    const out = [...(inFlight ? running : []), ...pending];
+    const inputs = itemInputs(this.store, job);
+    if (inputs !== job.inputs) this.catalog.offer(inputs); // the trained pair becomes fetchable by its hashes
     const bulk: Parameters<Queue['addBulk']>[0] = [];
     for (const record of out) {
       const id = itemJobId(this.name, jobId, record.key);
@@ -237,7 +245,7 @@ export class FleetCoordinator extends JobLifecycle {
       const existing = await items.getJob(id);
       if (existing && (await existing.isFailed())) await existing.remove().catch(() => undefined);
       const item = record.state === 'pending' ? markItemRunning(this.store, record.id) : record;
-      const data: FleetItem = { v: FLEET_PROTOCOL_VERSION, coordinator: this.name, jobId, spec: job.spec, inputs: job.inputs, item: { key: item.key, ordinal: item.ordinal, payload: item.payload } };
+      const data: FleetItem = { v: FLEET_PROTOCOL_VERSION, coordinator: this.name, jobId, spec: job.spec, inputs, item: { key: item.key, ordinal: item.ordinal, payload: item.payload } };
       bulk.push({ name: 'item', data, opts: { jobId: id, attempts: MAX_ITEM_ATTEMPTS, removeOnComplete: false, removeOnFail: false } });
     }
     for (let i = 0; i < bulk.length; i += 500) await items.addBulk(bulk.slice(i, i + 500));
