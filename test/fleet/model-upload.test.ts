@@ -3,7 +3,7 @@
 // output folder only when the files that arrived have the content hash the worker reports; a wrong hash, altered bytes,
 // a different model already there or a job that writes no model are refused, and nothing is written or changed.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { modelHash } from '../../main/engine/model/load-model';
@@ -117,4 +117,15 @@ test('an upload for a job that writes no model here, or without the token, is re
   await assert.rejects(uploadModel(source(), trainJob(join(dir, 'coordinator', 'model-d')), 'true-labels', trained.path, trained.hash), /writes no "true-labels" model/);
   await assert.rejects(uploadModel({ ...source(), token: 'x'.repeat(32) }, 1, 'model', trained.path, trained.hash), /refused this worker's token/);
   assert.deepEqual(besideOut(), ['model-a']);
+});
+
+test('session folders left beside --out by a coordinator that stopped mid-upload are removed when the job is claimed again', async () => {
+  const out = join(dir, 'coordinator', 'model-e');
+  const stale = `${out}.fedcba9876543210.part`;
+  mkdirSync(stale);
+  writeFileSync(join(stale, 'weights.bin'), 'half a model');
+  mkdirSync(`${out}-mine.0123456789abcdef.part`); // another folder's session: not this job's
+  trainJob(out);
+  assert.equal(existsSync(stale), false);
+  assert.deepEqual(besideOut(), ['model-a', 'model-e-mine.0123456789abcdef.part']);
 });

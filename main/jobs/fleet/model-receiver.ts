@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { JobRecord } from '../../../shared/store-types';
 import { BLOB_PROTOCOL_VERSION as v } from '../../../shared/blob-protocol';
 import type { UploadCommit, UploadReceipt, UploadSlot } from '../../../shared/upload-protocol';
@@ -54,9 +54,28 @@ export class ModelReceiver {
   private readonly targets = new Map<number, Partial<Record<UploadSlot, Target>>>();
   private readonly sessions = new Map<string, Session>();
 
-  /** A claimed job's output models may be uploaded from now on. */
+  /**
+   * A claimed job's output models may be uploaded from now on. Session folders beside them that no upload of this
+   * process is writing (a coordinator that stopped mid-upload: its token is gone, so they can never be committed) go.
+   */
   expect(job: Pick<JobRecord, 'id' | 'spec'>): void {
-    this.targets.set(job.id, uploadTargets(job));
+    const targets = uploadTargets(job);
+    this.targets.set(job.id, targets);
+    const active = new Set([...this.sessions.values()].map((s) => s.dir));
+    for (const target of Object.values(targets)) {
+      const prefix = `${basename(target.path)}.`;
+      const stale = (name: string) => name.startsWith(prefix) && /^[0-9a-f]{16}\.part$/.test(name.slice(prefix.length));
+      let names: string[];
+      try {
+        names = readdirSync(dirname(target.path));
+      } catch {
+        continue; // no parent folder yet: nothing left there
+      }
+      for (const name of names) {
+        const dir = join(dirname(target.path), name);
+        if (stale(name) && !active.has(dir)) rmSync(dir, { recursive: true, force: true });
+      }
+    }
   }
 
   /** Streams one file into the session folder; refused (and nothing kept) when its bytes do not have `sha256`. */
