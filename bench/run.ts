@@ -34,6 +34,20 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean' }, vit: { typ
 const CORE_METHODS = ['dix1', 'dix2', 'dix3', 'dix2-mul', 'dix3-grads', 'ig', 'gradcam', 'gradcam++', 'xgradcam', 'layercam'];
 const METHOD_IDS = values['all-methods'] ? ALL_METHOD_IDS : CORE_METHODS;
 const quick = Boolean(values.quick);
+
+// PyTorch beside us must be PyTorch at its speed. Debian's python3-torch does its matrix products through the system
+// BLAS: with the reference BLAS (libblas3 alone) a vit_b_16 forward pass took 9.5 s, with OpenBLAS 0.31 s (conv layers
+// go through oneDNN either way). Say which one is in use, and keep OpenBLAS on the threads PyTorch is given.
+process.env.OPENBLAS_NUM_THREADS ??= process.env.DIXW_WASM_THREADS ?? '1';
+{
+  const { realpathSync, existsSync } = await import('node:fs');
+  const blas = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
+  const target = existsSync(blas) ? realpathSync(blas) : null;
+  if (target) {
+    console.log(`PyTorch's BLAS: ${target}`);
+    if (/\/blas\/libblas/.test(target)) console.warn('Warning: the reference BLAS makes PyTorch\'s matrix products 20x slow; apt-get install libopenblas0-pthread for a fair comparison.');
+  }
+}
 const vggWidth = Number(values.width ?? 0.25);
 
 // --startup: only the start-up time of the compiled output (npm run build) beside the sources through tsx

@@ -4,8 +4,10 @@
 // as the built-in vit-tiny and as torchvision's VisionTransformer of that shape imported from ONNX. The ratios
 // DIX3/IG are printed beside. Tiny: medians over 10 runs (--quick: 3) after one warm-up; vit_b_16 (skipped with
 // --quick): one run per method without warm-up on both sides (a minute or two per method here), after the forward pass
-// has warmed up.
-import { execFileSync } from 'node:child_process';
+// has warmed up, PyTorch and the workbench alternating method by method (vit_reference.py --serve), so that a change of
+// load on a shared machine falls on both.
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,21 +40,84 @@ function time(f: () => void, reps: number, warmup: boolean): number {
   return median(times);
 }
 
+/** ms per image of one method (or 'forward'), or null with the refusal when the model does not take it. */
+function timeMethod(vm: VisionModel, x: tf.Tensor4D, what: string, reps: number, warmup: boolean): { ms: number | null; note?: string } {
+  if (what === 'forward') return { ms: time(() => tf.tidy(() => { vm.predict(x).dataSync(); }), Math.max(reps, 3), true) };
+  let plan;
+  try {
+    plan = planMethods(vm, [what], {});
+  } catch (e) {
+    return { ms: null, note: (e as Error).message };
+  }
+  return { ms: time(() => { explainImage(vm, x, plan); }, reps, warmup) };
+}
+
 /** ms per image of the forward pass and of each method the model takes (null + the refusal for the others). */
 function timeMethods(vm: VisionModel, x: tf.Tensor4D, reps: number, warmup: boolean): Map<string, { ms: number | null; note?: string }> {
-  const out = new Map<string, { ms: number | null; note?: string }>();
-  out.set('forward', { ms: time(() => tf.tidy(() => { vm.predict(x).dataSync(); }), Math.max(reps, 3), true) });
-  for (const method of METHODS) {
-    let plan;
-    try {
-      plan = planMethods(vm, [method], {});
-    } catch (e) {
-      out.set(method, { ms: null, note: (e as Error).message });
-      continue;
-    }
-    out.set(method, { ms: time(() => { explainImage(vm, x, plan); }, reps, warmup) });
+  return new Map(['forward', ...METHODS].map((what) => [what, timeMethod(vm, x, what, reps, warmup)]));
+}
+
+/** PyTorch kept running (vit_reference.py --serve), asked for one method at a time. */
+class TorchServer {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | null = null;
+  private buffer = '';
+
+  constructor(args: string[]) {
+    this.child = spawn(PYTHON, [SCRIPT, ...args, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.stdout.on('data', (d: Buffer) => {
+      this.buffer += d.toString();
+      let i;
+      while ((i = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 1);
+        if (this.waiting) { const w = this.waiting; this.waiting = null; w(line); } else this.lines.push(line);
+      }
+    });
   }
-  return out;
+
+  next(): Promise<Record<string, unknown>> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(JSON.parse(line));
+    return new Promise((resolve, reject) => {
+      this.child.once('exit', (code) => reject(new Error(`bench/vit_reference.py exited (${code})`)));
+      this.waiting = (l) => resolve(JSON.parse(l));
+    });
+  }
+
+  async time(what: string): Promise<number> {
+    this.child.stdin.write(`${what}\n`);
+    return (await this.next()).ms as number;
+  }
+
+  close(): void {
+    this.child.stdin.end('\n');
+  }
+}
+
+/** vit_b_16: each method timed in PyTorch, then at once in the workbench, method by method. */
+async function timeInterleaved(onnx: string, input: string, threads: number, x: tf.Tensor4D, reps: number, warmup: boolean):
+  Promise<{ torch: string; ms: Record<string, number>; ours: Map<string, { ms: number | null; note?: string }> }> {
+  const server = new TorchServer(['--model', 'vit_b_16', '--out', onnx, '--input', input, '--threads', String(threads), '--reps', String(reps),
+    '--warmup', warmup ? '1' : '0']);
+  try {
+    const ready = await server.next();
+    const vm = await loadVisionModel(onnx);
+    const ms: Record<string, number> = {};
+    const ours = new Map<string, { ms: number | null; note?: string }>();
+    try {
+      for (const what of ['forward', ...METHODS]) {
+        if (what !== 'tattr') ms[what] = await server.time(what);
+        ours.set(what, timeMethod(vm, x, what, reps, warmup));
+      }
+    } finally {
+      vm.dispose();
+    }
+    return { torch: ready.torch as string, ms, ours };
+  } finally {
+    server.close();
+  }
 }
 
 function torchTimes(model: string, onnx: string, input: string, threads: number, reps: number, warmup: boolean): { torch: string; ms: Record<string, number> } {
@@ -81,6 +146,13 @@ export async function measureVitSpeed(o: { quick: boolean; threads: number }): P
       const input = join(dir, `${c.name}.bin`);
       writeFileSync(input, Buffer.from((x.dataSync() as Float32Array).buffer));
       const onnx = join(dir, `${c.name}.onnx`);
+      if (c.name === 'vit_b_16') {
+        const t = await timeInterleaved(onnx, input, o.threads, x, c.reps, c.warmup);
+        result.torchVersion = t.torch;
+        add('vit_b_16 224x224 (ONNX)', t.ours, t.ms);
+        x.dispose();
+        continue;
+      }
       const torch = torchTimes(c.name, onnx, input, o.threads, c.reps, c.warmup);
       result.torchVersion = torch.torch;
       const imported = await loadVisionModel(onnx);

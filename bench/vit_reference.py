@@ -3,16 +3,18 @@ then times, on the workbench's own input and thread count, the ViT methods writt
 computes them (docs/methods.md §2): forward; rollout (one pass, attention captured); GAE (one forward and backward,
 attention and its gradient); DIX1/2/3 (per explained block l: the N interpolants t A^l, t = n/N, in one batch with
 block l's attention replaced, one backward for the attention gradients of every block, Gradient Rollout averaged);
-Grad-CAM at the last block's patch tokens; IG (N interpolants from a black image in one batch). T-Attr is not timed
+Grad-CAM at the last block's input patch tokens; IG (N interpolants from a black image in one batch). T-Attr is not timed
 here (its LRP pass is the workbench's own). Timing only; weights are random.
 
 /usr/bin/python3 bench/vit_reference.py --model vit_b_16 --out m.onnx --input x.bin --threads 1 --reps 1 --warmup 0
 /usr/bin/python3 bench/vit_reference.py --model tiny --out m.onnx --input x.bin --threads 1 --reps 3
 Prints one JSON object: {"torch": version, "ms": {forward, rollout, gae, dix1, dix2, dix3, gradcam, ig}}.
+With --serve: prints {"torch": version, "ready": true}, then for each method named on a stdin line {"what", "ms"}.
 """
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -70,6 +72,7 @@ def main():
     p.add_argument('--reps', type=int, default=3)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--steps', type=int, default=10)
+    p.add_argument('--serve', action='store_true', help='time one method per stdin line, printing one JSON line each')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -136,7 +139,7 @@ def main():
 
     def gradcam():
         box = {}
-        last = model.encoder.layers[-1]
+        last = model.encoder.layers[-2]  # the last block's input, as the workbench's default cut on a ViT
         def keep(m, i, o):
             o.retain_grad()
             box['a'] = o
@@ -160,9 +163,21 @@ def main():
         return ((x - base) * path.grad.mean(0, keepdim=True)).sum(1)
 
     w = a.warmup
-    ms = {'forward': timed(forward, max(a.reps, 3), 1), 'rollout': timed(rollout, a.reps, w), 'gae': timed(gae, a.reps, w),
-          'dix1': timed(lambda: dix(1), a.reps, w), 'dix2': timed(lambda: dix(2), a.reps, w), 'dix3': timed(lambda: dix(3), a.reps, w),
-          'gradcam': timed(gradcam, a.reps, w), 'ig': timed(ig, a.reps, w)}
+    methods = {'rollout': rollout, 'gae': gae, 'dix1': lambda: dix(1), 'dix2': lambda: dix(2), 'dix3': lambda: dix(3),
+               'gradcam': gradcam, 'ig': ig}
+    if a.serve:
+        # Interleaved timing: the caller names one method per line and times its own right after, so that a change of
+        # load on a shared machine falls on both sides alike.
+        timed(forward, 3, 1)
+        print(json.dumps({'torch': torch.__version__, 'ready': True}), flush=True)
+        for line in sys.stdin:
+            what = line.strip()
+            if not what:
+                break
+            f = forward if what == 'forward' else methods[what]
+            print(json.dumps({'what': what, 'ms': timed(f, a.reps, w)}), flush=True)
+        return
+    ms = {'forward': timed(forward, max(a.reps, 3), 1), **{name: timed(f, a.reps, w) for name, f in methods.items()}}
     print(json.dumps({'torch': torch.__version__, 'ms': ms}))
 
 
