@@ -7,46 +7,30 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { modelHash } from '../../main/engine/model/load-model';
 import { BlobFetcher } from '../../main/jobs/blob-fetcher';
-import { indexDataset } from '../../main/jobs/engine-inputs';
-import { BlobCatalog } from '../../main/jobs/fleet/blob-catalog';
-import { BlobServer } from '../../main/jobs/fleet/blob-server';
-import { addDataset, listImages } from '../../main/store/datasets-repo';
-import { openStore, type Store } from '../../main/store/index';
+import { listImages } from '../../main/store/datasets-repo';
+import type { Store } from '../../main/store/index';
 import { blobPaths, type BlobServiceAd } from '../../shared/blob-protocol';
-import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
-import { tempDir } from '../store/helpers';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy';
+import { startBlobServerFixture, type BlobServerFixture } from './blob-server-fixture';
 
 let dir: string;
-let cleanup: () => void;
+let fixture: BlobServerFixture | undefined;
 let store: Store;
-let server: BlobServer;
 let ad: BlobServiceAd;
 let model: { path: string; hash: string };
 let dataset: { id: number; root: string; hash: string };
 let proxy: FlakyProxy | null = null;
 
 before(async () => {
-  ({ dir, cleanup } = tempDir('dixw-blob-retry-'));
-  store = openStore({ path: join(dir, 'coordinator.db') });
-  const index = indexDataset(makeDataset(dir, 'data', 3));
-  const record = addDataset(store, { name: 'data', root: index.root, contentHash: index.contentHash, classes: index.classes, images: index.images });
-  dataset = { id: record.id, root: record.root, hash: record.contentHash };
-  const path = await makeModel(dir);
-  model = { path, hash: modelHash(path) };
-  const catalog = new BlobCatalog(store);
-  catalog.offer({ model: { id: null, ...model }, dataset });
-  server = new BlobServer(catalog);
-  ad = await server.start();
+  fixture = await startBlobServerFixture('dixw-blob-retry-', 3);
+  ({ dir, store, ad, model, dataset } = fixture);
 });
 afterEach(async () => {
   await proxy?.close();
   proxy = null;
 });
 after(async () => {
-  await server?.stop();
-  store?.close();
-  cleanup?.();
+  await fixture?.close();
 });
 
 /** A fetcher that reaches the file server through a proxy dropping the first `drop` requests. */

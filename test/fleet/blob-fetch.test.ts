@@ -7,41 +7,24 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { modelHash } from '../../main/engine/model/load-model';
 import { BlobFetcher } from '../../main/jobs/blob-fetcher';
-import { indexDataset } from '../../main/jobs/engine-inputs';
-import { BlobCatalog } from '../../main/jobs/fleet/blob-catalog';
-import { BlobServer } from '../../main/jobs/fleet/blob-server';
-import { addDataset, listImages } from '../../main/store/datasets-repo';
-import { openStore, type Store } from '../../main/store/index';
+import { listImages } from '../../main/store/datasets-repo';
+import type { Store } from '../../main/store/index';
 import type { BlobServiceAd } from '../../shared/blob-protocol';
-import { makeDataset, makeModel } from '../helpers/workbench-fixtures';
-import { tempDir } from '../store/helpers';
+import { startBlobServerFixture, type BlobServerFixture } from './blob-server-fixture';
 
 let dir: string;
-let cleanup: () => void;
+let fixture: BlobServerFixture | undefined;
 let store: Store;
-let server: BlobServer;
 let ad: BlobServiceAd;
 let model: { path: string; hash: string };
 let dataset: { id: number; root: string; hash: string };
 
 before(async () => {
-  ({ dir, cleanup } = tempDir('dixw-blob-fetch-'));
-  store = openStore({ path: join(dir, 'coordinator.db') });
-  const root = makeDataset(dir, 'data', 6);
-  const index = indexDataset(root);
-  const record = addDataset(store, { name: 'data', root: index.root, contentHash: index.contentHash, classes: index.classes, images: index.images });
-  dataset = { id: record.id, root: record.root, hash: record.contentHash };
-  const path = await makeModel(dir);
-  model = { path, hash: modelHash(path) };
-  const catalog = new BlobCatalog(store);
-  catalog.offer({ model: { id: null, ...model }, dataset });
-  server = new BlobServer(catalog);
-  ad = await server.start();
+  fixture = await startBlobServerFixture('dixw-blob-fetch-', 6);
+  ({ dir, store, ad, model, dataset } = fixture);
 });
 after(async () => {
-  await server?.stop();
-  store?.close();
-  cleanup?.();
+  await fixture?.close();
 });
 
 const fetcher = (cacheDir: string, token = ad.token, url = ad.url) => new BlobFetcher({ url, token, cacheDir });
