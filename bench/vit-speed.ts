@@ -7,6 +7,7 @@
 // has warmed up, PyTorch and the workbench alternating method by method (vit_reference.py --serve), so that a change of
 // load on a shared machine falls on both.
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,30 +61,18 @@ function timeMethods(vm: VisionModel, x: tf.Tensor4D, reps: number, warmup: bool
 /** PyTorch kept running (vit_reference.py --serve), asked for one method at a time. */
 class TorchServer {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private readonly lines: string[] = [];
-  private waiting: ((line: string) => void) | null = null;
-  private buffer = '';
+  private readonly lines: AsyncIterator<string>;
 
   constructor(args: string[]) {
     this.child = spawn(PYTHON, [SCRIPT, ...args, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.child.stdout.on('data', (d: Buffer) => {
-      this.buffer += d.toString();
-      let i;
-      while ((i = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, i);
-        this.buffer = this.buffer.slice(i + 1);
-        if (this.waiting) { const w = this.waiting; this.waiting = null; w(line); } else this.lines.push(line);
-      }
-    });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
 
-  next(): Promise<Record<string, unknown>> {
-    const line = this.lines.shift();
-    if (line !== undefined) return Promise.resolve(JSON.parse(line));
-    return new Promise((resolve, reject) => {
-      this.child.once('exit', (code) => reject(new Error(`bench/vit_reference.py exited (${code})`)));
-      this.waiting = (l) => resolve(JSON.parse(l));
-    });
+  /** The next JSON line; the script's stdout ends only when it exits, so a crash rejects here. */
+  async next(): Promise<Record<string, unknown>> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`bench/vit_reference.py exited (${this.child.exitCode})`);
+    return JSON.parse(r.value) as Record<string, unknown>;
   }
 
   async time(what: string): Promise<number> {
@@ -96,10 +85,10 @@ class TorchServer {
   }
 }
 
-/** vit_b_16: each method timed in PyTorch, then at once in the workbench, method by method. */
-async function timeInterleaved(onnx: string, input: string, threads: number, x: tf.Tensor4D, reps: number, warmup: boolean):
+/** Each method timed in PyTorch, then at once in the workbench, method by method (used for vit_b_16). */
+export async function timeInterleaved(model: string, onnx: string, input: string, threads: number, x: tf.Tensor4D, reps: number, warmup: boolean):
   Promise<{ torch: string; ms: Record<string, number>; ours: Map<string, { ms: number | null; note?: string }> }> {
-  const server = new TorchServer(['--model', 'vit_b_16', '--out', onnx, '--input', input, '--threads', String(threads), '--reps', String(reps),
+  const server = new TorchServer(['--model', model, '--out', onnx, '--input', input, '--threads', String(threads), '--reps', String(reps),
     '--warmup', warmup ? '1' : '0']);
   try {
     const ready = await server.next();
@@ -147,7 +136,7 @@ export async function measureVitSpeed(o: { quick: boolean; threads: number }): P
       writeFileSync(input, Buffer.from((x.dataSync() as Float32Array).buffer));
       const onnx = join(dir, `${c.name}.onnx`);
       if (c.name === 'vit_b_16') {
-        const t = await timeInterleaved(onnx, input, o.threads, x, c.reps, c.warmup);
+        const t = await timeInterleaved(c.name, onnx, input, o.threads, x, c.reps, c.warmup);
         result.torchVersion = t.torch;
         add('vit_b_16 224x224 (ONNX)', t.ours, t.ms);
         x.dispose();
